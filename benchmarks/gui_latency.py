@@ -1,0 +1,70 @@
+"""GUI event-loop latency (p99 lateness of a 10 ms timer) while an engine trains flat out."""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer  # noqa: E402
+
+from workbench.app import _open_window, create_app  # noqa: E402
+from workbench.settings import Settings  # noqa: E402
+
+TICK_MS = 10
+SECONDS = 6.0
+
+
+def lateness(app, seconds: float) -> np.ndarray:
+    """Run the event loop for ``seconds``; return how late each 10 ms tick fired (ms)."""
+    clock = QElapsedTimer()
+    late: list[float] = []
+    last = [0.0]
+
+    def tick():
+        now = clock.nsecsElapsed() / 1e6
+        late.append(max(0.0, now - last[0] - TICK_MS))
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(TICK_MS)
+    timer.timeout.connect(tick)
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    clock.start()
+    timer.start()
+    loop.exec()
+    timer.stop()
+    return np.array(late[1:])
+
+
+def main() -> None:
+    app = create_app()
+    window, panel = _open_window("nn-basics", "function", "quick",
+                                 settings=Settings(Path(tempfile.mkdtemp()) / "s.json"))
+    window.resize(1280, 800)
+    window.show()
+    idle = lateness(app, 2.0)
+    panel.form.set_config(panel.form.config().replace(steps=10**7))
+    panel.start()
+    while panel.last_snapshot is None:  # engine built, torch imported
+        app.processEvents()
+        time.sleep(0.01)
+    busy = lateness(app, SECONDS)
+    rate = panel.runner.steps_per_second
+    window.shutdown()
+    p99_idle, p99_busy = np.percentile(idle, 99), np.percentile(busy, 99)
+    print(f"idle : p50 {np.median(idle):.1f} ms, p99 {p99_idle:.1f} ms ({idle.size} ticks)")
+    print(f"busy : p50 {np.median(busy):.1f} ms, p99 {p99_busy:.1f} ms ({busy.size} ticks, "
+          f"engine at {rate:,.0f} steps/s)")
+    print(f"ratio p99 busy / idle: {p99_busy / max(p99_idle, 0.1):.1f}")
+    print(f"goal p99 < 30 ms: {'met' if p99_busy < 30 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

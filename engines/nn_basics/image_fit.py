@@ -1,0 +1,116 @@
+"""Demo "image": a picture as a function f(x, y) of pixel coordinates, fitted by a deep MLP.
+
+The final snapshot also shows what each neuron of the last hidden layer adds to the
+output, w_j h_j(x, y): the network's picture is a superposition of these "basis images".
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import numpy as np
+import torch
+
+from engines.nn_basics.configs import ImageFitConfig
+from engines.nn_basics.mlp import MLP, batch_indices, training_generator
+from engines.nn_basics.optim import make_optimizer
+from engines.nn_basics.targets import make_image, pixel_coordinates
+from engines.runtime import Control, Engine, MetricHistory, Snapshot
+
+EVAL_EVERY = 10
+#: At most this many neuron contributions go into a final snapshot.
+MAX_CONTRIBUTIONS = 64
+
+
+class ImageFitEngine(Engine):
+    Config = ImageFitConfig
+    divergence_advice = "Try a smaller learning rate or the adam optimizer."
+
+    def __init__(self, cfg: ImageFitConfig, device: str | None = None):
+        super().__init__(cfg, device)
+        self.history = MetricHistory(stride=EVAL_EVERY)
+        dev = self.device
+        self._target = make_image(cfg.image, cfg.resolution)
+        self._target.flags.writeable = False
+        x, y = pixel_coordinates(cfg.resolution)
+        # Inputs (x, y) ∈ [-1, 1]², one row per pixel; targets the grey values.
+        self.coords = torch.tensor(np.stack([x.ravel(), y.ravel()], axis=1),
+                                   dtype=torch.float32, device=dev)
+        self.values = torch.tensor(self._target.ravel(), device=dev)
+        init_gen = torch.Generator().manual_seed(cfg.seed)
+        self.model = MLP(2, 1, cfg.depth, cfg.width, cfg.activation, init_gen, dev)
+        self.optimizer = make_optimizer(cfg.optimizer, self.model.parameters(), cfg.lr)
+        self.gen = training_generator(cfg.seed, dev)
+        self.n_pixels = self.values.numel()
+        self.batch_size = min(cfg.batch_size, self.n_pixels)
+
+    # ---- training -----------------------------------------------------------------
+    def run(self, ctl: Control) -> Iterator[Snapshot]:
+        if self.step == 0 and not self.history.rows:
+            self.history.record(0, {"loss": self._loss().item()})
+        while self.step < self.cfg.steps:
+            ctl.checkpoint()
+            self._train_step()
+            self.step += 1
+            if self.history.wants(self.step):
+                self.history.record(self.step, {"loss": self._loss().item()})
+            if ctl.due():
+                yield self.snapshot()
+        yield self.snapshot(final=True)
+
+    def _train_step(self) -> None:
+        idx = batch_indices(self.n_pixels, self.batch_size, self.gen, self.device)
+        x, y = (self.coords, self.values) if idx is None else (self.coords[idx], self.values[idx])
+        self.model.train()
+        # L = <(F_θ(x, y) − f(x, y))²>_batch of random pixels
+        loss = ((self.model(x)[:, 0] - y) ** 2).mean()
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+
+    @torch.no_grad()
+    def _image(self) -> torch.Tensor:
+        self.model.eval()
+        return self.model(self.coords)[:, 0]
+
+    @torch.no_grad()
+    def _loss(self, image: torch.Tensor | None = None) -> torch.Tensor:
+        image = self._image() if image is None else image
+        return ((image - self.values) ** 2).mean()
+
+    # ---- output -------------------------------------------------------------------
+    def snapshot(self, final: bool = False) -> Snapshot:
+        res = self.cfg.resolution
+        image = self._image()
+        metrics = {"loss": self._loss(image).item()}
+        arrays = {"target": self._target,
+                  # clipped for display only; the loss above uses the raw output
+                  "image": image.clamp(0.0, 1.0).reshape(res, res).cpu().numpy().copy()}
+        if final:
+            arrays.update(self._contributions())
+            metrics["out_bias"] = self.model.biases[-1].item()
+        return Snapshot(step=self.step, epoch=self.step * self.batch_size // self.n_pixels,
+                        metrics=metrics, arrays=arrays, history=self.history.arrays(),
+                        final=final)
+
+    @torch.no_grad()
+    def _contributions(self) -> dict[str, np.ndarray]:
+        """Output = Σ_j w_j h_j(x, y) + b: the k most varied terms w_j h_j, as images."""
+        self.model.eval()
+        res = self.cfg.resolution
+        h = self.model.hidden(self.coords)                 # (pixels, width)
+        terms = h * self.model.weights[-1][0]              # w_j h_j per pixel and neuron
+        order = torch.argsort(terms.var(dim=0), descending=True)[:MAX_CONTRIBUTIONS]
+        images = terms[:, order].T.reshape(-1, res, res)
+        return {"contributions": images.cpu().numpy().astype(np.float32),
+                "contribution_ids": order.cpu().numpy().astype(np.int64)}
+
+    # ---- persistence ----------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        return {**self.base_state(), "model": self.model.state_dict(),
+                "optimizer": self.optimizer.state_dict(), "gen": self.gen.get_state()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.load_base_state(state)
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.gen.set_state(state["gen"])

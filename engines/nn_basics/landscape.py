@@ -1,0 +1,181 @@
+"""Demo "landscape": optimizers racing on the loss landscape of the Lorentzian ansatz.
+
+F_θ(x) = θ0 / (1 + ((x − θ1)/θ2)²) with θ2 fixed, fitted to samples y = F*(x) + σξ of the
+same ansatz at θ* = (θ0*, θ1*). Every step draws ONE minibatch that all optimizers use
+(common random numbers), so differences between the paths come from the optimizers alone.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import numpy as np
+import torch
+
+from engines.config import ConfigError
+from engines.nn_basics.configs import THETA0_RANGE, THETA1_RANGE, X_RANGE, LandscapeConfig
+from engines.nn_basics.mlp import training_generator
+from engines.nn_basics.targets import lorentzian
+from engines.runtime import Control, Engine, MetricHistory, Snapshot
+
+OPTIMIZER_NAMES = ("sgd", "momentum", "rmsprop", "adam")
+#: x grid on which the expected loss <·>_x over U(X_RANGE) is averaged.
+X_GRID_POINTS = 801
+#: Landscape picture resolution (θ0 columns, θ1 rows).
+GRID_SIZE = 120
+#: Paths longer than this are thinned (every other point dropped, stride doubled).
+PATH_CAPACITY = 4000
+
+
+def expected_loss(theta0, theta1, theta0_true: float, theta1_true: float, width: float,
+                  noise: float, x: torch.Tensor) -> torch.Tensor:
+    """L(θ) = <(F_θ(x) − F*(x))²>_x + σ²: the loss averaged over all samples and noise.
+
+    theta0, theta1: tensors of any (equal, broadcastable) shape; x: the 1D averaging grid.
+    Its minimum is exactly σ², at θ = θ*.
+    """
+    theta0, theta1 = torch.as_tensor(theta0, dtype=x.dtype), torch.as_tensor(theta1, dtype=x.dtype)
+    f_true = lorentzian(x, theta0_true, theta1_true, width)
+    f = lorentzian(x, theta0[..., None], theta1[..., None], width)
+    return ((f - f_true) ** 2).mean(dim=-1) + noise**2
+
+
+class LandscapeEngine(Engine):
+    Config = LandscapeConfig
+    divergence_advice = ("Try a smaller learning rate η for SGD/momentum "
+                         "(or a smaller adaptive η for RMSProp/Adam).")
+
+    def __init__(self, cfg: LandscapeConfig, device: str | None = None):
+        super().__init__(cfg, device)
+        self.names = [n for n in OPTIMIZER_NAMES if getattr(cfg, n)]
+        if not self.names:
+            raise ConfigError("sgd", "enable at least one optimizer")
+        dev = self.device
+        self.history = MetricHistory(stride=1)
+        self.gen = training_generator(cfg.seed, dev)
+        self.x_avg = torch.linspace(*X_RANGE, X_GRID_POINTS, dtype=torch.float64)
+        self.thetas = {n: torch.nn.Parameter(torch.tensor(
+            [cfg.start_theta0, cfg.start_theta1], dtype=torch.float32, device=dev))
+            for n in self.names}
+        self.optimizers = {n: self._make_optimizer(n, self.thetas[n]) for n in self.names}
+        self.paths: dict[str, list[list[float]]] = {n: [] for n in self.names}
+        self.path_stride = 1
+        self._record_path()
+        self._arrays = self._constant_arrays()
+
+    def _make_optimizer(self, name: str, theta: torch.nn.Parameter) -> torch.optim.Optimizer:
+        cfg = self.cfg
+        if name == "sgd":         # δθ = −η ∇L
+            return torch.optim.SGD([theta], lr=cfg.lr)
+        if name == "momentum":    # v ← β v + ∇L,  δθ = −η v
+            return torch.optim.SGD([theta], lr=cfg.lr, momentum=cfg.beta)
+        if name == "rmsprop":     # s ← α s + (1−α) g²,  δθ = −η g / (√s + ε)
+            return torch.optim.RMSprop([theta], lr=cfg.adaptive_lr, eps=1e-8)
+        # Adam: β = 0.9, γ = 0.999, ε = 1e-8 as in the lecture
+        return torch.optim.Adam([theta], lr=cfg.adaptive_lr, betas=(0.9, 0.999), eps=1e-8)
+
+    def _constant_arrays(self) -> dict[str, np.ndarray]:
+        """The landscape log10 L on a (θ1 rows × θ0 columns) grid: computed once."""
+        cfg = self.cfg
+        t0 = torch.linspace(*THETA0_RANGE, GRID_SIZE, dtype=torch.float64)
+        t1 = torch.linspace(*THETA1_RANGE, GRID_SIZE, dtype=torch.float64)
+        grid1, grid0 = torch.meshgrid(t1, t0, indexing="ij")
+        loss = self.expected_loss(grid0, grid1)
+        # The floor keeps log10 finite when σ = 0 and a grid point hits θ* exactly.
+        arrays = {"landscape": np.log10(np.maximum(loss.numpy(), 1e-12)).astype(np.float32),
+                  "theta0_axis": t0.numpy().astype(np.float32),
+                  "theta1_axis": t1.numpy().astype(np.float32),
+                  "theta_true": np.array([cfg.theta0_true, cfg.theta1_true], dtype=np.float32)}
+        for a in arrays.values():
+            a.flags.writeable = False
+        return arrays
+
+    def expected_loss(self, theta0, theta1) -> torch.Tensor:
+        """L(θ0, θ1) for this config (float64, on the CPU)."""
+        cfg = self.cfg
+        return expected_loss(theta0, theta1, cfg.theta0_true, cfg.theta1_true, cfg.width,
+                             cfg.noise, self.x_avg)
+
+    # ---- training -----------------------------------------------------------------
+    def run(self, ctl: Control) -> Iterator[Snapshot]:
+        if self.step == 0 and not self.history.rows:
+            self.history.record(0, self._loss_metrics())
+        while self.step < self.cfg.steps:
+            ctl.checkpoint()
+            self._train_step()
+            self.step += 1
+            if self.step % self.path_stride == 0:
+                self._record_path()
+            if self.history.wants(self.step):
+                self.history.record(self.step, self._loss_metrics())
+            if ctl.due():
+                yield self.snapshot()
+        yield self.snapshot(final=True)
+
+    def _train_step(self) -> None:
+        cfg = self.cfg
+        # One minibatch for everybody: x ~ U[-3, 3], y = F*(x) + σ ξ
+        lo, hi = X_RANGE
+        x = lo + (hi - lo) * torch.rand(cfg.batch_size, generator=self.gen, device=self.device)
+        noise = torch.randn(cfg.batch_size, generator=self.gen, device=self.device)
+        y = lorentzian(x, cfg.theta0_true, cfg.theta1_true, cfg.width) + cfg.noise * noise
+        for name in self.names:
+            theta, opt = self.thetas[name], self.optimizers[name]
+            # L̄(θ, {x}) = (1/N) Σ_j (F_θ(x_j) − y_j)²  (sampling noise ∝ 1/N)
+            loss = ((lorentzian(x, theta[0], theta[1], cfg.width) - y) ** 2).mean()
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+
+    def _current(self) -> torch.Tensor:
+        """(k, 2) float64 CPU tensor of the current θ of each enabled optimizer."""
+        return torch.stack([self.thetas[n].detach() for n in self.names]).cpu().double()
+
+    def _record_path(self) -> None:
+        for name, point in zip(self.names, self._current().tolist()):
+            self.paths[name].append(point)
+        if len(self.paths[self.names[0]]) >= PATH_CAPACITY:
+            # Deterministic thinning: keep points at multiples of the doubled stride.
+            for name in self.names:
+                self.paths[name] = self.paths[name][::2]
+            self.path_stride *= 2
+
+    def _loss_metrics(self, current: torch.Tensor | None = None) -> dict[str, float]:
+        current = self._current() if current is None else current
+        losses = self.expected_loss(current[:, 0], current[:, 1]).tolist()
+        return {f"loss_{n}": v for n, v in zip(self.names, losses)}
+
+    # ---- output -------------------------------------------------------------------
+    def snapshot(self, final: bool = False) -> Snapshot:
+        cfg = self.cfg
+        current = self._current()
+        metrics = self._loss_metrics(current)
+        true = torch.tensor([cfg.theta0_true, cfg.theta1_true], dtype=torch.float64)
+        dists = torch.linalg.vector_norm(current - true, dim=1).tolist()
+        metrics.update({f"dist_{n}": d for n, d in zip(self.names, dists)})
+        arrays = dict(self._arrays)
+        for name in self.names:
+            arrays[f"path_{name}"] = np.array(self.paths[name], dtype=np.float64).reshape(-1, 2)
+        # Every step sees fresh samples: there is no training set, so no epochs (always 0).
+        return Snapshot(step=self.step, epoch=0, metrics=metrics, arrays=arrays,
+                        history=self.history.arrays(), final=final)
+
+    # ---- persistence ----------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        return {**self.base_state(),
+                "thetas": {n: t.detach().cpu().clone() for n, t in self.thetas.items()},
+                "optimizers": {n: o.state_dict() for n, o in self.optimizers.items()},
+                "paths": {n: [list(p) for p in path] for n, path in self.paths.items()},
+                "path_stride": self.path_stride, "gen": self.gen.get_state()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        if sorted(state["thetas"]) != sorted(self.names):
+            raise ValueError(f"saved optimizers {sorted(state['thetas'])} differ from the "
+                             f"enabled ones {sorted(self.names)}")
+        self.load_base_state(state)
+        with torch.no_grad():
+            for name in self.names:
+                self.thetas[name].copy_(state["thetas"][name])
+                self.optimizers[name].load_state_dict(state["optimizers"][name])
+        self.paths = {n: [list(map(float, p)) for p in state["paths"][n]] for n in self.names}
+        self.path_stride = int(state["path_stride"])
+        self.gen.set_state(state["gen"])

@@ -1,0 +1,303 @@
+"""The engine runtime: the Qt-free contract every engine follows.
+
+An engine is built from a frozen Config, owns its model, optimizer, data and random
+generators, and trains inside the generator :meth:`Engine.run`. The runner (GUI) or the
+CLI iterates it through :func:`drive`, which adds divergence detection and the
+"step one snapshot interval" behaviour. Control flows in through :class:`Control`;
+pictures and numbers flow out as :class:`Snapshot` objects holding numpy copies only.
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+import numpy as np
+
+from engines.config import ConfigBase
+
+
+class Cancelled(Exception):
+    """Raised by Control.checkpoint() when the run was stopped."""
+
+
+class Diverged(RuntimeError):
+    """A metric became NaN or infinite."""
+
+    def __init__(self, step: int, metric: str, value: float, advice: str):
+        self.step, self.metric, self.value, self.advice = step, metric, value, advice
+        super().__init__(f"Training diverged at step {step}: {metric} is {value}. {advice}")
+
+
+class DeviceUnavailable(RuntimeError):
+    """The requested compute device does not exist on this machine."""
+
+
+@dataclass
+class Snapshot:
+    """What one picture of a run needs. Only numpy copies sized for display."""
+
+    step: int
+    epoch: int = 0
+    elapsed: float = 0.0
+    metrics: dict[str, float] = field(default_factory=dict)
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)
+    history: dict[str, np.ndarray] = field(default_factory=dict)
+    final: bool = False
+
+
+class Control:
+    """Cooperative pause / stop / step between a runner and an engine thread.
+
+    The engine calls :meth:`checkpoint` once per batch and yields a snapshot when
+    :meth:`due` says so (time-throttled). All methods are thread-safe.
+    """
+
+    def __init__(self, snapshot_hz: float = 25.0):
+        self.interval = 1.0 / snapshot_hz
+        self._cancel = threading.Event()
+        self._running = threading.Event()  # cleared = paused
+        self._running.set()
+        self._parked = threading.Event()   # set while the engine waits in a pause
+        self._step_pending = False
+        self._last_emit = -math.inf
+        self._active = 0.0                 # seconds spent running, pauses excluded
+        self._since = time.perf_counter()
+
+    # --- called by the engine thread ---------------------------------------------
+    def checkpoint(self) -> None:
+        if self._cancel.is_set():
+            raise Cancelled()
+        if not self._running.is_set():
+            self._account()
+            self._parked.set()
+            while not self._running.wait(0.05):
+                if self._cancel.is_set():
+                    self._parked.clear()
+                    raise Cancelled()
+            self._parked.clear()
+            self._since = time.perf_counter()
+            if self._cancel.is_set():
+                raise Cancelled()
+        # Give the GUI thread a chance at the GIL between batches.
+        time.sleep(0)
+
+    def due(self) -> bool:
+        now = time.perf_counter()
+        if now - self._last_emit >= self.interval:
+            self._last_emit = now
+            return True
+        return False
+
+    def emitted(self) -> None:
+        """Called by drive() after each snapshot: ends a single step."""
+        if self._step_pending:
+            self._step_pending = False
+            self.pause()
+
+    def active_seconds(self) -> float:
+        if self._running.is_set():
+            return self._active + time.perf_counter() - self._since
+        return self._active
+
+    def _account(self) -> None:
+        self._active += time.perf_counter() - self._since
+        self._since = time.perf_counter()
+
+    # --- called by the controller ---------------------------------------------------
+    def pause(self) -> None:
+        if self._running.is_set():
+            self._account()
+            self._running.clear()
+
+    def resume(self) -> None:
+        if not self._running.is_set():
+            self._since = time.perf_counter()
+            self._running.set()
+
+    def step(self) -> None:
+        """Train for one snapshot interval, emit a snapshot, then pause again."""
+        self._step_pending = True
+        self._last_emit = time.perf_counter()
+        self.resume()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+        self._running.set()
+
+    @property
+    def paused(self) -> bool:
+        return not self._running.is_set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def wait_parked(self, timeout: float) -> bool:
+        """Wait until the paused engine sits in checkpoint(): its state is consistent."""
+        return self._parked.wait(timeout)
+
+
+class MetricHistory:
+    """Metric rows at a deterministic step cadence, thinned to stay display-sized.
+
+    When ``capacity`` rows are stored, every other row is dropped and the stride
+    doubles, so long runs keep their whole shape in bounded memory.
+    """
+
+    def __init__(self, capacity: int = 4000, stride: int = 1):
+        self.capacity = capacity
+        self.stride = stride
+        self.rows: list[tuple[int, dict[str, float]]] = []
+
+    def wants(self, step: int) -> bool:
+        return step % self.stride == 0
+
+    def record(self, step: int, metrics: dict[str, float]) -> None:
+        self.rows.append((step, {k: float(v) for k, v in metrics.items()}))
+        if len(self.rows) >= self.capacity:
+            self.rows = self.rows[::2]
+            self.stride *= 2
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Columns as float arrays; 'step' plus one per metric (NaN where missing)."""
+        names: list[str] = []
+        for _, m in self.rows:
+            for k in m:
+                if k not in names:
+                    names.append(k)
+        out = {"step": np.array([s for s, _ in self.rows], dtype=np.float64)}
+        for k in names:
+            out[k] = np.array([m.get(k, np.nan) for _, m in self.rows], dtype=np.float64)
+        return out
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"capacity": self.capacity, "stride": self.stride,
+                "rows": [[s, dict(m)] for s, m in self.rows]}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.capacity = int(state["capacity"])
+        self.stride = int(state["stride"])
+        self.rows = [(int(s), {k: float(v) for k, v in m.items()}) for s, m in state["rows"]]
+
+
+class Engine:
+    """Base class of every demo engine.
+
+    Subclasses set ``Config``, build everything in ``__init__`` from ``cfg`` (seeded
+    generators only, never the global RNG) and implement ``run``, ``snapshot``,
+    ``state_dict`` and ``load_state_dict``. ``run`` continues from ``self.step``, so a
+    restored engine goes on with the same numbers.
+    """
+
+    Config: type[ConfigBase] = ConfigBase
+    #: Advice shown when a metric turns NaN/Inf.
+    divergence_advice = "Try a smaller learning rate."
+
+    def __init__(self, cfg: ConfigBase, device: str | None = None):
+        if not isinstance(cfg, self.Config):
+            raise TypeError(f"{type(self).__name__} needs a {self.Config.__name__}")
+        self.cfg = cfg
+        self.device = pick_device(device)
+        self.step = 0
+        self.elapsed_before = 0.0  # seconds of training done before a restore
+        self.history = MetricHistory()
+
+    def run(self, ctl: Control) -> Iterator[Snapshot]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def snapshot(self, final: bool = False) -> Snapshot:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @property
+    def done(self) -> bool:
+        return self.step >= getattr(self.cfg, "steps", math.inf)
+
+    def state_dict(self) -> dict[str, Any]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # Shared part of every state_dict: progress and metric history.
+    def base_state(self) -> dict[str, Any]:
+        return {"step": self.step, "elapsed": self.elapsed_before,
+                "history": self.history.state_dict()}
+
+    def load_base_state(self, state: dict[str, Any]) -> None:
+        self.step = int(state["step"])
+        self.elapsed_before = float(state["elapsed"])
+        self.history.load_state_dict(state["history"])
+
+
+def drive(engine: Engine, ctl: Control) -> Iterator[Snapshot]:
+    """Iterate an engine's run with divergence detection and single-step support.
+
+    Stopping (Control.cancel) ends the iteration with one last snapshot marked final,
+    so the caller always has the run's full history. A NaN/Inf metric raises Diverged.
+    """
+    offset = engine.elapsed_before
+    try:
+        for snap in engine.run(ctl):
+            snap.elapsed = offset + ctl.active_seconds()
+            check_finite(snap, engine.divergence_advice)
+            yield snap
+            ctl.emitted()
+    except Cancelled:
+        snap = engine.snapshot(final=True)
+        snap.elapsed = offset + ctl.active_seconds()
+        yield snap
+    finally:
+        engine.elapsed_before = offset + ctl.active_seconds()
+
+
+def check_finite(snap: Snapshot, advice: str) -> None:
+    for name, value in snap.metrics.items():
+        if not math.isfinite(value):
+            raise Diverged(snap.step, name, value, advice)
+
+
+# ---- devices ------------------------------------------------------------------------
+def available_devices() -> list[str]:
+    import torch
+
+    found = ["cpu"]
+    if torch.cuda.is_available():
+        found.append("cuda")
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        found.append("mps")
+    return found
+
+
+def pick_device(requested: str | None = None):
+    """``cuda`` > ``mps`` > ``cpu`` unless a device is requested; unknown ones raise."""
+    import torch
+
+    have = available_devices()
+    if requested in (None, "", "auto"):
+        for name in ("cuda", "mps", "cpu"):
+            if name in have:
+                return torch.device(name)
+    name = str(requested).split(":")[0]
+    if name not in ("cpu", "cuda", "mps"):
+        raise DeviceUnavailable(f"Unknown device {requested!r}; use cpu, cuda or mps.")
+    if name not in have:
+        raise DeviceUnavailable(
+            f"Device {requested!r} is not available on this machine "
+            f"(available: {', '.join(have)}).")
+    return torch.device(requested)
+
+
+def device_label(device=None) -> str:
+    """'CPU' or the GPU's name, for the status bar and the About dialog."""
+    import torch
+
+    device = device if device is not None else pick_device(None)
+    if device.type == "cuda":
+        return f"GPU: {torch.cuda.get_device_name(device)}"
+    if device.type == "mps":
+        return "GPU: Apple MPS"
+    return f"CPU ({torch.get_num_threads()} threads)"

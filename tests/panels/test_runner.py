@@ -1,0 +1,124 @@
+"""EngineRunner: coalescing, pause/step/stop, stale runs, error and NaN conversion."""
+from __future__ import annotations
+
+import pytest
+
+from tests.fakes.engine import SPEC, FakeConfig, FakeEngine
+from workbench.runner import EngineRunner
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def runner(qtbot):
+    r = EngineRunner()
+    yield r
+    assert r.shutdown(2.0)
+
+
+def test_run_completes_with_final_snapshot(qtbot, runner):
+    snaps = []
+    runner.snapshot.connect(snaps.append)
+    with qtbot.waitSignal(runner.finished, timeout=10000) as blocker:
+        runner.start(SPEC, FakeConfig(steps=300))
+    assert blocker.args == ["completed"]
+    assert snaps and snaps[-1].final and snaps[-1].step == 300
+    assert list(snaps[-1].history["step"])[-1] == 300
+    assert runner.state == "finished"
+
+
+def test_pause_blocks_progress_and_resume_continues(qtbot, runner):
+    runner.start(SPEC, FakeConfig(steps=10**8))
+    qtbot.waitUntil(lambda: runner.state == "running", timeout=5000)
+    runner.pause()
+    assert runner.wait_parked(2.0)
+    step = runner.engine.step
+    qtbot.wait(150)  # engine must not move while parked
+    assert runner.engine.step == step
+    runner.resume()
+    qtbot.waitUntil(lambda: runner.engine.step > step, timeout=5000)
+    with qtbot.waitSignal(runner.finished, timeout=3000) as blocker:
+        runner.stop()
+    assert blocker.args == ["stopped"]
+
+
+def test_step_runs_one_interval_then_pauses(qtbot, runner):
+    snaps = []
+    runner.snapshot.connect(snaps.append)
+    runner.start(SPEC, FakeConfig(steps=10**8), single_step=True)
+    qtbot.waitUntil(lambda: runner.state == "paused" and len(snaps) > 0, timeout=5000)
+    assert runner.wait_parked(2.0)
+    first = runner.engine.step
+    assert first > 0
+    runner.step()
+    qtbot.waitUntil(lambda: runner.state == "paused" and runner.engine.step > first, timeout=5000)
+    runner.stop()
+
+
+def test_stop_yields_final_snapshot_with_history(qtbot, runner):
+    snaps = []
+    runner.snapshot.connect(snaps.append)
+    runner.start(SPEC, FakeConfig(steps=10**8))
+    qtbot.waitUntil(lambda: len(snaps) > 0, timeout=5000)
+    with qtbot.waitSignal(runner.finished, timeout=3000) as blocker:
+        runner.stop()
+    assert blocker.args == ["stopped"]
+    assert snaps[-1].final and len(snaps[-1].history["step"]) > 0
+
+
+def test_runtime_error_reaches_the_panel_as_failed(qtbot, runner):
+    failures = []
+    runner.failed.connect(lambda *args: failures.append(args))
+    with qtbot.waitSignal(runner.finished, timeout=5000) as blocker:
+        runner.start(SPEC, FakeConfig(steps=1000, fail_at=50))
+    assert blocker.args == ["failed"]
+    kind, message, details = failures[0]
+    assert kind == "RuntimeError" and "shape mismatch" in message
+    assert "Traceback" in details
+
+
+def test_nan_metric_stops_the_run_with_advice(qtbot, runner):
+    failures = []
+    runner.failed.connect(lambda *args: failures.append(args))
+    with qtbot.waitSignal(runner.finished, timeout=5000) as blocker:
+        runner.start(SPEC, FakeConfig(steps=10**8, nan_from=5, work=0))
+    assert blocker.args == ["failed"]
+    kind, message, _ = failures[0]
+    assert kind == "Diverged"
+    assert "diverged at step" in message and "loss is nan" in message
+    assert "learning rate" in message
+
+
+def test_stale_run_is_dropped_when_restarted(qtbot, runner):
+    snaps = []
+    runner.snapshot.connect(snaps.append)
+    runner.start(SPEC, FakeConfig(steps=10**8, seed=1))
+    qtbot.waitUntil(lambda: len(snaps) > 0, timeout=5000)
+    first_engine = runner.engine
+    runner.start(SPEC, FakeConfig(steps=10**8, seed=2))
+    second_engine = runner.engine
+    assert second_engine is not first_engine
+    count = len(snaps)
+    qtbot.waitUntil(lambda: len(snaps) > count + 2, timeout=5000)
+    # Only the new run's snapshots arrive: the old run's steps froze when it was cancelled.
+    frozen = first_engine.step
+    qtbot.wait(100)
+    assert first_engine.step == frozen
+    runner.stop()
+
+
+def test_restored_engine_continues_with_same_numbers(qtbot, runner):
+    reference = FakeEngine(FakeConfig(steps=400, seed=3))
+    from engines.runtime import Control, drive
+
+    for _ in drive(reference, Control()):
+        pass
+    half = FakeEngine(FakeConfig(steps=200, seed=3))
+    for _ in drive(half, Control()):
+        pass
+    state = half.state_dict()
+    resumed = FakeEngine(FakeConfig(steps=400, seed=3))
+    resumed.load_state_dict(state)
+    with qtbot.waitSignal(runner.finished, timeout=5000):
+        runner.start(SPEC, resumed.cfg, engine=resumed)
+    assert resumed.step == 400 and resumed.value == reference.value

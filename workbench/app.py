@@ -1,0 +1,106 @@
+"""Application entry points used by the CLI: the GUI (launch) and offscreen screenshots."""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+def create_app():
+    """The QApplication (created once), with the app's name and icon."""
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    import pyqtgraph as pg
+
+    from workbench import APP_ID, APP_NAME
+    from workbench.paths import ICON_SVG
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_ID)
+    app.setDesktopFileName(APP_ID)
+    if ICON_SVG.exists():
+        app.setWindowIcon(QIcon(str(ICON_SVG)))
+    pg.setConfigOptions(antialias=True)
+    return app
+
+
+def _open_window(panel: str | None, demo: str | None, preset: str | None, settings=None,
+                 device: str | None = None):
+    from workbench.main_window import MainWindow
+
+    window = MainWindow(settings, device=device)
+    target = panel or window.settings.last_panel
+    from panels import built_panels
+
+    built = [e.id for e in built_panels()]
+    target = target if target in built else built[0]
+    page = window.show_panel(target)
+    if demo:
+        page.set_demo(demo)
+    if preset:
+        page.apply_preset(preset)
+    return window, page
+
+
+def launch(panel: str | None = None, demo: str | None = None, preset: str | None = None,
+           fullscreen: bool = False, autostart: bool = False) -> int:
+    from workbench.logs import setup_logging
+
+    log_file = setup_logging()
+    app = create_app()
+    window, page = _open_window(panel, demo, preset)
+    if fullscreen:
+        window.showFullScreen()
+        window.fullscreen_action.setChecked(True)
+    else:
+        window.show()
+    log.info("window shown; logging to %s", log_file)
+    if autostart:
+        page.start()
+    return app.exec()
+
+
+def screenshot(panel: str, demo: str | None, preset: str | None, steps: int,
+               out: str | Path, size: tuple[int, int] = (1440, 900)) -> int:
+    """Run ``steps`` steps offscreen, then save the panel as a PNG. Returns an exit code."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from workbench.settings import Settings
+
+    app = create_app()
+    # A throwaway settings file: screenshots never change the user's remembered state.
+    scratch = Path(tempfile.mkdtemp(prefix="mlwb-shot-")) / "settings.json"
+    window, page = _open_window(panel, demo, preset, settings=Settings(scratch))
+    window.resize(*size)
+    window.show()
+    page.form.set_config(page.form.config().replace(steps=steps))
+    loop = QEventLoop()
+    page.runner.finished.connect(loop.quit)
+    outcome: list[str] = []
+    page.runner.finished.connect(outcome.append)
+    if not page.start():
+        window.shutdown()
+        return 1
+    guard = QTimer()
+    guard.setSingleShot(True)
+    guard.timeout.connect(loop.quit)
+    guard.start(10 * 60 * 1000)
+    loop.exec()
+    for _ in range(3):  # let the last snapshot be drawn
+        app.processEvents()
+    ok = outcome == ["completed"]
+    if ok:
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        ok = page.grab().save(str(out))
+    else:
+        print(f"error: the run did not complete: {page.message_label.text()}", file=sys.stderr)
+    window.shutdown()
+    window.close()
+    return 0 if ok else 1

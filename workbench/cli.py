@@ -1,0 +1,232 @@
+"""The `ml-workbench` command (also `python main.py`).
+
+Imports nothing heavy at module level: `--help`, `--version` and `--list` answer
+instantly, `run` loads torch only once its arguments are valid, and Qt is imported only
+on the GUI paths (window, screenshot).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from workbench import APP_NAME, __version__
+
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+DESCRIPTION = f"""\
+{APP_NAME}: interactive demos for an advanced machine-learning lecture.
+Without arguments the window opens; `run` trains a demo without a window."""
+
+EXAMPLES = """\
+examples:
+  ml-workbench                                   open the window
+  ml-workbench --list                            list the panel ids
+  ml-workbench --panel nn-basics --demo image --fullscreen --autostart
+  ml-workbench run nn-basics --demo function --preset quick --json
+  ml-workbench run nn-basics --set lr=0.01 --set width=64 --steps 2000 --out history.csv
+  ml-workbench screenshot nn-basics --demo landscape --steps 300 --out landscape.png
+  ml-workbench --install-desktop-entry           add a start-menu entry (Linux)
+
+`ml-workbench run --help` lists the options of a headless run. An unknown panel, demo,
+preset or parameter is reported together with the known ones."""
+
+RUN_EPILOG = """\
+Parameters are the fields of the demo's config; an error names the parameter and its
+allowed range. Progress goes to stderr, the --json report to stdout.
+exit codes: 0 done, 2 bad arguments or device, 3 training diverged, 130 Ctrl+C."""
+
+
+# ---- parser -------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ml-workbench", description=DESCRIPTION, epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version",
+                        version=f"{APP_NAME} {__version__}")
+    actions = parser.add_mutually_exclusive_group()
+    actions.add_argument("--list", action="store_true",
+                         help="print the panel ids, one per line, and exit")
+    actions.add_argument("--install-desktop-entry", action="store_true",
+                         help="add ML Workbench to the desktop's application menu (Linux)")
+    actions.add_argument("--uninstall-desktop-entry", action="store_true",
+                         help="remove the application-menu entry again")
+
+    # The window's options get their own dest names: a subcommand's --demo/--preset
+    # would otherwise overwrite them in the shared namespace.
+    window = parser.add_argument_group("window")
+    window.add_argument("--panel", dest="gui_panel", metavar="ID",
+                        help="open this panel (see --list)")
+    window.add_argument("--demo", dest="gui_demo", metavar="NAME",
+                        help="select this demo of the panel")
+    window.add_argument("--preset", dest="gui_preset", metavar="NAME",
+                        help="load this preset into the demo's settings")
+    window.add_argument("--fullscreen", action="store_true",
+                        help="start in full screen (lecture hall projector)")
+    window.add_argument("--autostart", action="store_true",
+                        help="start training as soon as the window is up")
+
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND",
+                                     title="commands (without one, the window opens)")
+    _add_run(commands)
+    _add_screenshot(commands)
+    return parser
+
+
+def _add_target(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("panel", metavar="ID", help="panel id (see ml-workbench --list)")
+    sub.add_argument("--demo", metavar="NAME", help="demo of the panel (default: its first)")
+    sub.add_argument("--preset", metavar="NAME",
+                     help="named settings from the panel's presets (default: defaults)")
+
+
+def _add_run(commands) -> None:
+    sub = commands.add_parser(
+        "run", help="train a demo without a window and report its metrics",
+        description="Train one demo headless and print its final metrics.",
+        epilog=RUN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_target(sub)
+    sub.add_argument("--set", dest="sets", action="append", default=[],
+                     metavar="KEY=VALUE", help="override one config parameter (repeatable)")
+    sub.add_argument("--steps", type=int, metavar="N", help="number of training steps")
+    sub.add_argument("--seed", type=int, metavar="S", help="random seed")
+    sub.add_argument("--device", choices=("cpu", "cuda", "mps"),
+                     help="compute device (default: the best available)")
+    sub.add_argument("--json", action="store_true",
+                     help="print one JSON object with config and final metrics on stdout")
+    sub.add_argument("--out", metavar="FILE.csv",
+                     help="write the metric history as CSV")
+
+
+def _add_screenshot(commands) -> None:
+    sub = commands.add_parser(
+        "screenshot", help="train a demo in an off-screen window and save a PNG of it",
+        description="Train a demo for N steps in an off-screen window, then save a PNG.")
+    _add_target(sub)
+    sub.add_argument("--steps", type=int, required=True, metavar="N",
+                     help="training steps before the picture is taken")
+    sub.add_argument("--out", required=True, metavar="FILE.png", help="where to save the PNG")
+
+
+# ---- commands -----------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    _ensure_streams()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from workbench.headless import UsageError
+
+    try:
+        return _dispatch(parser, args)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    window_opts = [name for name, given in (
+        ("--panel", args.gui_panel), ("--demo", args.gui_demo), ("--preset", args.gui_preset),
+        ("--fullscreen", args.fullscreen), ("--autostart", args.autostart)) if given]
+    other = args.command or args.list or args.install_desktop_entry \
+        or args.uninstall_desktop_entry
+    if window_opts and other:
+        parser.error(f"{', '.join(window_opts)} only apply to opening the window")
+
+    if args.list:
+        return list_panels()
+    if args.install_desktop_entry or args.uninstall_desktop_entry:
+        return desktop_entry(install=args.install_desktop_entry)
+
+    from workbench.logs import setup_logging
+
+    setup_logging()
+    if args.command == "run":
+        from workbench import headless
+
+        return headless.run(args.panel, args.demo, args.preset, sets=args.sets,
+                            steps=args.steps, seed=args.seed, device=args.device,
+                            as_json=args.json, out=args.out)
+    if args.command == "screenshot":
+        return screenshot(args.panel, args.demo, args.preset, args.steps, args.out)
+    return open_window(args.gui_panel, args.gui_demo, args.gui_preset,
+                       args.fullscreen, args.autostart)
+
+
+def list_panels() -> int:
+    from engines.registry import TOPICS
+
+    for panel_id in TOPICS:
+        print(panel_id)
+    return 0
+
+
+def desktop_entry(install: bool) -> int:
+    from workbench import desktop
+
+    if not desktop.supported():
+        print("error: desktop entries are for Linux desktops; start the app with "
+              "`ml-workbench` instead", file=sys.stderr)
+        return EXIT_USAGE
+    if install:
+        entry, icon = desktop.install()
+        print(f"wrote {entry}")
+        print(f"wrote {icon}")
+        return 0
+    removed = desktop.uninstall()
+    for path in removed:
+        print(f"removed {path}")
+    if not removed:
+        print(f"nothing to remove ({desktop.desktop_path()} does not exist)")
+    return 0
+
+
+def open_window(panel: str | None, demo: str | None, preset: str | None,
+                fullscreen: bool, autostart: bool) -> int:
+    from workbench.headless import UsageError, resolve
+
+    if panel is not None:
+        resolve(panel, demo, preset)  # unknown names: message and exit 2, before Qt loads
+    elif demo or preset:
+        raise UsageError("--demo and --preset need --panel ID")
+    launch = _load_app("launch")
+    return int(launch(panel=panel, demo=demo, preset=preset,
+                      fullscreen=fullscreen, autostart=autostart) or 0)
+
+
+def screenshot(panel: str, demo: str | None, preset: str | None, steps: int,
+               out: str) -> int:
+    from pathlib import Path
+
+    from workbench.headless import build_config, resolve
+
+    _, cfg = resolve(panel, demo, preset)
+    build_config(cfg, steps=steps)  # range-checks --steps with the demo's own limits
+    take = _load_app("screenshot")
+    return int(take(panel, demo, preset, steps, Path(out)) or 0)
+
+
+def _load_app(name: str):
+    """workbench.app.<name>, with a helpful message when Qt's system libraries are missing."""
+    try:
+        from workbench import app
+    except ImportError as exc:
+        print(f"error: cannot load the Qt user interface: {exc}\n"
+              "On Debian/Ubuntu the usual fix is:\n"
+              "  sudo apt install libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3",
+              file=sys.stderr)
+        raise SystemExit(1) from None
+    return getattr(app, name)
+
+
+def _ensure_streams() -> None:
+    # A gui-script on Windows (pythonw) has no console: print() would fail on None.
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

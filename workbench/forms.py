@@ -1,0 +1,143 @@
+"""ConfigForm: editing widgets generated from a Config dataclass's field metadata."""
+from __future__ import annotations
+
+import math
+from dataclasses import fields
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox,
+                               QLineEdit, QSpinBox, QVBoxLayout, QWidget)
+
+from engines.config import ConfigBase, allowed, field_meta, field_type
+
+INT_LIMIT = 2**31 - 1
+
+
+class LogSpinBox(QDoubleSpinBox):
+    """Float spin box for log-scaled values: shows 3e-03 style, steps by a factor."""
+
+    FACTOR = 10 ** 0.25
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setDecimals(12)
+
+    def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt API
+        return f"{value:.3g}"
+
+    def valueFromText(self, text: str) -> float:  # noqa: N802 - Qt API
+        try:
+            return float(text)
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int):
+        from PySide6.QtGui import QValidator
+
+        try:
+            value = float(text)
+        except ValueError:
+            return QValidator.State.Intermediate, text, pos
+        ok = self.minimum() <= value <= self.maximum()
+        return (QValidator.State.Acceptable if ok else QValidator.State.Intermediate), text, pos
+
+    def stepBy(self, steps: int) -> None:  # noqa: N802 - Qt API
+        value = self.value() * self.FACTOR ** steps
+        self.setValue(min(self.maximum(), max(self.minimum(), value)))
+
+
+def _decimals(lo: float | None, hi: float | None) -> int:
+    span = (hi - lo) if lo is not None and hi is not None else 10.0
+    return max(2, min(6, 3 - int(math.floor(math.log10(max(span, 1e-9))))))
+
+
+class ConfigForm(QWidget):
+    """Widgets for every field of ``config_cls``, grouped by the metadata's group."""
+
+    changed = Signal()
+
+    def __init__(self, config_cls: type[ConfigBase], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.config_cls = config_cls
+        self.editors: dict[str, QWidget] = {}
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        groups: dict[str, QFormLayout] = {}
+        for f in fields(config_cls):
+            meta = field_meta(config_cls, f.name)
+            group = meta.get("group") or "Parameters"
+            if group not in groups:
+                box = QGroupBox(group)
+                groups[group] = QFormLayout(box)
+                outer.addWidget(box)
+            editor = self._make_editor(f.name, meta)
+            editor.setObjectName(f"field_{f.name}")
+            tip = meta.get("help", "")
+            editor.setToolTip(f"{tip}\nAllowed: {allowed(config_cls, f.name)}".strip())
+            self.editors[f.name] = editor
+            groups[group].addRow(meta.get("label") or f.name, editor)
+        outer.addStretch(1)
+        self.set_config(config_cls())
+
+    def _make_editor(self, name: str, meta: dict[str, Any]) -> QWidget:
+        kind = field_type(self.config_cls, name)
+        lo, hi = meta.get("min"), meta.get("max")
+        if meta.get("choices"):
+            editor = QComboBox()
+            editor.addItems(list(meta["choices"]))
+            editor.currentIndexChanged.connect(self.changed)
+        elif kind is bool:
+            editor = QCheckBox()
+            editor.toggled.connect(self.changed)
+        elif kind is int:
+            editor = QSpinBox()
+            editor.setRange(int(lo) if lo is not None else -INT_LIMIT,
+                            int(min(hi, INT_LIMIT)) if hi is not None else INT_LIMIT)
+            editor.setKeyboardTracking(False)
+            editor.valueChanged.connect(self.changed)
+        elif kind is float:
+            editor = LogSpinBox() if meta.get("log") else QDoubleSpinBox()
+            if not meta.get("log"):
+                editor.setDecimals(_decimals(lo, hi))
+                if lo is not None and hi is not None:
+                    editor.setSingleStep((hi - lo) / 50)
+            editor.setRange(lo if lo is not None else -1e12, hi if hi is not None else 1e12)
+            editor.setKeyboardTracking(False)
+            editor.valueChanged.connect(self.changed)
+        else:
+            editor = QLineEdit()
+            editor.editingFinished.connect(self.changed)
+        return editor
+
+    def set_config(self, cfg: ConfigBase) -> None:
+        for name, value in cfg.to_dict().items():
+            editor = self.editors[name]
+            editor.blockSignals(True)
+            if isinstance(editor, QComboBox):
+                editor.setCurrentText(str(value))
+            elif isinstance(editor, QCheckBox):
+                editor.setChecked(bool(value))
+            elif isinstance(editor, (QSpinBox, QDoubleSpinBox)):
+                editor.setValue(value)
+            else:
+                editor.setText(str(value))
+            editor.blockSignals(False)
+        self.changed.emit()
+
+    def values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, editor in self.editors.items():
+            if isinstance(editor, QComboBox):
+                out[name] = editor.currentText()
+            elif isinstance(editor, QCheckBox):
+                out[name] = editor.isChecked()
+            elif isinstance(editor, (QSpinBox, QDoubleSpinBox)):
+                out[name] = editor.value()
+            else:
+                out[name] = editor.text()
+        return out
+
+    def config(self) -> ConfigBase:
+        """The Config the widgets describe; raises ConfigError naming the bad key."""
+        return self.config_cls.from_dict(self.values())

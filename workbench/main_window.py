@@ -1,0 +1,365 @@
+"""MainWindow: topic navigation, the stacked panel area, menus, shortcuts, status bar."""
+from __future__ import annotations
+
+import base64
+import logging
+import threading
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QColor, QKeySequence
+from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QListWidget, QListWidgetItem,
+                               QMainWindow, QMessageBox, QSplitter, QStackedWidget, QWidget)
+
+from panels import REGISTRY, PanelEntry
+from workbench import APP_NAME, __version__
+from workbench.panel import Panel
+from workbench.settings import Settings
+from workbench.theme import apply_app_theme
+
+log = logging.getLogger(__name__)
+ZOOM_STEP = 1.15
+
+
+class DeviceProbe:
+    """Imports torch off the GUI thread (start-up stays fast) and names the device."""
+
+    def __init__(self):
+        self.label: str | None = None
+        self._thread = threading.Thread(target=self._probe, name="device-probe", daemon=True)
+        self._thread.start()
+
+    def _probe(self) -> None:
+        try:
+            from engines.runtime import device_label
+
+            self.label = device_label()
+        except Exception as exc:  # noqa: BLE001 - a broken torch must not break the GUI
+            log.error("device probe failed: %s", exc)
+            self.label = f"no torch ({exc})"
+
+    @property
+    def done(self) -> bool:
+        return not self._thread.is_alive()
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: Settings | None = None, device: str | None = None):
+        super().__init__()
+        self.settings = settings or Settings.load()
+        self.device = device
+        self.panels: dict[str, Panel] = {}
+        self.setWindowTitle(APP_NAME)
+        self._build()
+        self._build_menus()
+        self._restore_window()
+        self.probe: DeviceProbe | None = None  # started once the window is on screen
+        self._status_timer = QTimer(self)
+        self._status_timer.setInterval(500)
+        self._status_timer.timeout.connect(self._refresh_status)
+        self._status_timer.start()
+
+    # ---- layout -------------------------------------------------------------------
+    def _build(self) -> None:
+        self.nav = QListWidget()
+        self.nav.setMinimumWidth(220)
+        self.nav.setMaximumWidth(340)
+        self.nav.setWordWrap(True)
+        self.nav.setSpacing(3)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        for entry in REGISTRY:
+            item = QListWidgetItem(entry.title if entry.built else
+                                   f"{entry.title}\n   ch. {entry.chapter} · planned")
+            item.setData(Qt.ItemDataRole.UserRole, entry.id)
+            item.setToolTip(f"Lecture chapter {entry.chapter}")
+            if not entry.built:
+                item.setFlags(Qt.ItemFlag.NoItemFlags)
+                item.setForeground(QColor("#8a8f98"))
+            self.nav.addItem(item)
+        self.stack = QStackedWidget()
+        self.placeholder = QLabel("Choose a topic on the left.")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.placeholder)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.nav)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([230, 1200])
+        self.setCentralWidget(self.splitter)
+        self.nav.currentItemChanged.connect(self._on_nav_changed)
+
+        self.device_label = QLabel("device: detecting…")
+        self.rate_label = QLabel("")
+        self.state_label = QLabel("idle")
+        bar = self.statusBar()
+        bar.addPermanentWidget(self.state_label)
+        bar.addPermanentWidget(self.rate_label)
+        bar.addPermanentWidget(self.device_label)
+
+    def _action(self, menu, text: str, slot, shortcut: str | QKeySequence | None = None,
+                checkable: bool = False) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setCheckable(checkable)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        self.addAction(action)  # shortcuts keep working when the menu bar is hidden
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self._action(file_menu, "&Open session…", self.open_session_dialog, QKeySequence.StandardKey.Open)
+        self._action(file_menu, "&Save session…", self.save_session_dialog, QKeySequence.StandardKey.Save)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        run = bar.addMenu("&Run")
+        self.start_action = self._action(run, "Start / Pause", self._start_pause, "Space")
+        self._action(run, "Step", self._step, "N")
+        self._action(run, "Stop", self._stop, "Esc")
+        self._action(run, "Reset", self._reset, "R")
+
+        view = bar.addMenu("&View")
+        self.fullscreen_action = self._action(view, "Full screen", self.toggle_fullscreen, "F11",
+                                              checkable=True)
+        self._action(view, "Zoom in (fonts and lines)", self.zoom_in, "Ctrl+=")
+        self.addAction(self._hidden_action("Ctrl++", self.zoom_in))
+        self._action(view, "Zoom out", self.zoom_out, "Ctrl+-")
+        self._action(view, "Reset zoom", self.zoom_reset, "Ctrl+0")
+        self.hide_controls_action = self._action(view, "Hide controls (plots only)",
+                                                 self.toggle_controls, "Ctrl+H", checkable=True)
+        self.dark_action = self._action(view, "Dark theme", self.toggle_theme, "Ctrl+T",
+                                        checkable=True)
+
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&About", self.show_about)
+
+    def _hidden_action(self, shortcut: str, slot) -> QAction:
+        action = QAction(self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        return action
+
+    def _restore_window(self) -> None:
+        geometry = self.settings.window.get("geometry")
+        restored = False
+        if isinstance(geometry, str):
+            try:
+                restored = self.restoreGeometry(QByteArray(base64.b64decode(geometry)))
+            except (ValueError, TypeError):
+                restored = False
+        if not restored:
+            self.resize(1440, 900)
+        self.apply_theme(self.settings.theme)
+
+    # ---- panels -------------------------------------------------------------------
+    @property
+    def current_panel(self) -> Panel | None:
+        widget = self.stack.currentWidget()
+        return widget if isinstance(widget, Panel) else None
+
+    def panel(self, panel_id: str) -> Panel:
+        """The panel with this id, created on first use."""
+        if panel_id not in self.panels:
+            entry = next(e for e in REGISTRY if e.id == panel_id)
+            panel = entry.panel_class()(self.settings, device=self.device)
+            panel.apply_theme(self.settings.theme)
+            panel.runner.state_changed.connect(self._on_run_state)
+            self.panels[panel_id] = panel
+            self.stack.addWidget(panel)
+        return self.panels[panel_id]
+
+    def show_panel(self, panel_id: str) -> Panel:
+        for row in range(self.nav.count()):
+            if self.nav.item(row).data(Qt.ItemDataRole.UserRole) == panel_id:
+                self.nav.setCurrentRow(row)
+                break
+        return self.panel(panel_id)
+
+    @Slot(QListWidgetItem, QListWidgetItem)
+    def _on_nav_changed(self, item: QListWidgetItem | None, _previous) -> None:
+        if item is None:
+            return
+        entry: PanelEntry = next(e for e in REGISTRY
+                                 if e.id == item.data(Qt.ItemDataRole.UserRole))
+        if not entry.built:
+            return
+        panel = self.panel(entry.id)
+        self.stack.setCurrentWidget(panel)
+        self.settings.last_panel = entry.id
+        self.hide_controls_action.setChecked(panel.controls_hidden)
+        self._on_run_state(panel.runner.state)
+
+    # ---- run shortcuts -------------------------------------------------------------
+    def _start_pause(self) -> None:
+        if self.current_panel:
+            self.current_panel.toggle_start_pause()
+
+    def _step(self) -> None:
+        if self.current_panel:
+            self.current_panel.step()
+
+    def _stop(self) -> None:
+        if self.current_panel:
+            self.current_panel.stop()
+
+    def _reset(self) -> None:
+        if self.current_panel:
+            self.current_panel.reset()
+
+    # ---- presentation ----------------------------------------------------------------
+    def toggle_fullscreen(self) -> None:
+        if self.isFullScreen():
+            self.showNormal()
+        else:
+            self.showFullScreen()
+        self.fullscreen_action.setChecked(self.isFullScreen())
+
+    def zoom_in(self) -> None:
+        if self.current_panel:
+            self.current_panel.set_scale(self.current_panel.scale * ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        if self.current_panel:
+            self.current_panel.set_scale(self.current_panel.scale / ZOOM_STEP)
+
+    def zoom_reset(self) -> None:
+        if self.current_panel:
+            self.current_panel.set_scale(1.0)
+
+    def toggle_controls(self) -> None:
+        panel = self.current_panel
+        if panel:
+            panel.set_controls_hidden(not panel.controls_hidden)
+            self.hide_controls_action.setChecked(panel.controls_hidden)
+            self.nav.setVisible(not panel.controls_hidden)
+
+    def toggle_theme(self) -> None:
+        self.apply_theme("light" if self.settings.theme == "dark" else "dark")
+
+    def apply_theme(self, theme: str) -> None:
+        self.settings.theme = theme
+        app = QApplication.instance()
+        if app is not None:
+            apply_app_theme(app, theme)
+        for panel in self.panels.values():
+            panel.apply_theme(theme)
+        self.dark_action.setChecked(theme == "dark")
+
+    # ---- sessions ------------------------------------------------------------------------
+    def save_session_dialog(self) -> None:
+        panel = self.current_panel
+        if panel is None:
+            return
+        from workbench.session import SUFFIX
+
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save session", f"{panel.PANEL_ID}-{panel.spec.name}{SUFFIX}",
+            f"ML Workbench session (*{SUFFIX})")
+        if path:
+            panel.save_session(path)
+
+    def open_session_dialog(self) -> None:
+        from workbench.session import SUFFIX
+
+        path, _ = QFileDialog.getOpenFileName(self, "Open session", "",
+                                              f"ML Workbench session (*{SUFFIX});;All files (*)")
+        if path:
+            self.open_session(path)
+
+    def open_session(self, path: str) -> bool:
+        from workbench.session import SessionError, load_session
+
+        try:
+            session = load_session(path)
+        except SessionError as exc:
+            message = f"Cannot open the session: {exc}"
+            if self.current_panel:
+                self.current_panel.show_message(message, error=True)
+            self.statusBar().showMessage(message, 10000)
+            log.warning(message)
+            return False
+        return self.show_panel(session.panel).load_session(session)
+
+    # ---- status & about --------------------------------------------------------------------
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if self.probe is None:
+            # torch is imported off the start-up path: the window appears first.
+            QTimer.singleShot(300, self._start_probe)
+
+    @Slot()
+    def _start_probe(self) -> None:
+        if self.probe is None:
+            self.probe = DeviceProbe()
+
+    @Slot(str)
+    def _on_run_state(self, _state: str) -> None:
+        self._refresh_status()
+
+    @Slot()
+    def _refresh_status(self) -> None:
+        if self.probe is not None and self.probe.done and self.probe.label:
+            self.device_label.setText(f"device: {self.probe.label}")
+        panel = self.current_panel
+        if panel is None:
+            return
+        state = panel.runner.state
+        self.state_label.setText(state)
+        rate = panel.runner.steps_per_second
+        self.rate_label.setText(f"{rate:,.0f} steps/s" if state == "running" and rate else "")
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, f"About {APP_NAME}",
+                          about_text(self.probe.label if self.probe else None))
+
+    # ---- closing -------------------------------------------------------------------------------
+    def shutdown(self, timeout: float = 2.0) -> bool:
+        """Stop every run; all engine threads are joined within ``timeout`` seconds total."""
+        for panel in self.panels.values():
+            if panel.runner._ctl is not None:
+                panel.runner._ctl.cancel()  # cancel all first, then join
+        ok = all(panel.shutdown(timeout / max(1, len(self.panels))) for panel in self.panels.values())
+        self._status_timer.stop()
+        return ok
+
+    def save_settings(self) -> None:
+        self.settings.window["geometry"] = base64.b64encode(bytes(self.saveGeometry())).decode()
+        for panel_id, panel in self.panels.items():
+            for name, form in panel.form_for.items():
+                try:
+                    self.settings.set_demo_config(panel_id, name, form.config())
+                except ValueError:
+                    pass  # an invalid half-edited form is not remembered
+        self.settings.save()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self.shutdown()
+        self.save_settings()
+        super().closeEvent(event)
+
+
+def about_text(device: str | None) -> str:
+    import platform
+    import sys
+
+    import numpy
+    import pyqtgraph
+    import PySide6
+    from PySide6.QtCore import qVersion
+
+    torch_version = "not loaded"
+    if "torch" in sys.modules:
+        torch_version = sys.modules["torch"].__version__
+    from workbench.paths import log_dir
+
+    return (f"<h3>{APP_NAME} {__version__}</h3>"
+            "<p>Interactive demos for the lecture series <i>Advanced Machine Learning for "
+            "Physics, Science, and Artificial Scientific Discovery</i>.</p>"
+            f"<p>Python {platform.python_version()} · PySide6 {PySide6.__version__} "
+            f"(Qt {qVersion()}) · pyqtgraph {pyqtgraph.__version__} · torch {torch_version} · "
+            f"numpy {numpy.__version__}</p>"
+            f"<p>Device: {device or 'detecting…'}</p>"
+            f"<p>Log files: {log_dir()}</p>")

@@ -1,0 +1,80 @@
+"""Save and restore a run: config + engine state (model, optimizer, RNG, history) in one file.
+
+The file is a torch archive read back with ``weights_only=True``, so a session file can
+hold tensors, numbers, strings, lists and dicts only, and opening one never runs code.
+Qt-free; torch is imported on use.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from engines.config import ConfigBase, ConfigError
+from engines.registry import UnknownName, demo
+from engines.runtime import Engine
+from engines.spec import DemoSpec
+from workbench import __version__
+
+FORMAT = "ml-workbench-session"
+VERSION = 1
+SUFFIX = ".mlwb"
+
+
+class SessionError(ValueError):
+    """A session file is unreadable, corrupted, or from an incompatible version."""
+
+
+@dataclass
+class Session:
+    panel: str
+    spec: DemoSpec
+    config: ConfigBase
+    engine_state: dict[str, Any]
+
+    def build_engine(self, device: str | None = None) -> Engine:
+        engine = self.spec.engine_class()(self.config, device)
+        try:
+            engine.load_state_dict(self.engine_state)
+        except (KeyError, RuntimeError, TypeError, ValueError) as exc:
+            raise SessionError(f"the saved model does not fit this demo: {exc}") from exc
+        return engine
+
+
+def save_session(path: str | Path, panel: str, spec: DemoSpec, cfg: ConfigBase,
+                 engine: Engine) -> Path:
+    import torch
+
+    path = Path(path)
+    payload = {"format": FORMAT, "version": VERSION, "app_version": __version__,
+               "panel": panel, "demo": spec.name, "config": cfg.to_dict(),
+               "engine": engine.state_dict()}
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(payload, tmp)
+    tmp.replace(path)  # atomic: an interrupted save never destroys an older good file
+    return path
+
+
+def load_session(path: str | Path) -> Session:
+    import torch
+
+    path = Path(path)
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise SessionError(f"{path} does not exist") from None
+    except Exception as exc:  # noqa: BLE001 - torch raises many kinds for bad files
+        raise SessionError(f"{path.name} is not a readable session file ({exc})") from exc
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise SessionError(f"{path.name} is not an ML Workbench session file")
+    if payload.get("version") != VERSION:
+        raise SessionError(f"{path.name} has session format {payload.get('version')!r}; "
+                           f"this version reads format {VERSION}")
+    try:
+        spec = demo(payload["panel"], payload["demo"])
+        cfg = spec.config.from_dict(payload["config"])
+        return Session(payload["panel"], spec, cfg, payload["engine"])
+    except (KeyError, TypeError) as exc:
+        raise SessionError(f"{path.name} is incomplete (missing {exc})") from exc
+    except (UnknownName, ConfigError) as exc:
+        raise SessionError(f"{path.name} does not match this version: {exc}") from exc
