@@ -117,7 +117,8 @@ class Panel(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.controls = QScrollArea()
         self.controls.setWidgetResizable(True)
-        self.controls.setMinimumWidth(280)
+        self.controls.setMinimumWidth(300)
+        self.controls.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         column = QWidget()
         col = QVBoxLayout(column)
         self.text_label = QLabel()
@@ -139,7 +140,7 @@ class Panel(QWidget):
         self.splitter.addWidget(self.controls)
         self.splitter.addWidget(self.views)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([340, 1000])
+        self.splitter.setSizes([360, 1000])
         root.addWidget(self.splitter, 1)
 
         self.run_bar = QWidget()
@@ -343,7 +344,7 @@ class Panel(QWidget):
         self.runner.stop()
 
     def reset(self) -> None:
-        self.runner.shutdown()
+        self.runner.discard()
         self._archive_run()
         self.restored_engine = None
         self.view.reset()

@@ -10,7 +10,6 @@ of these). ``set_line_scale(f)`` scales pen widths and fonts for presentation mo
 """
 from __future__ import annotations
 
-import ctypes
 import math
 import sys
 from dataclasses import dataclass, field
@@ -22,25 +21,6 @@ import pyqtgraph as pg
 import pyqtgraph.exporters  # noqa: F401  (registers pg.exporters)
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
-
-def pin_singletons() -> None:
-    """Work around a PySide6 6.12 refcount bug on Python < 3.12.
-
-    Its void (and some bool) methods return ``None``/``True``/``False`` without taking a
-    reference, so every call lowers their reference count by one, and after a few
-    thousand widget operations Python aborts with "deallocating None". Python 3.12+
-    makes these singletons immortal, so there this does nothing. Here we add a huge
-    count to each (CPython keeps ``ob_refcnt`` at offset 0 of every object).
-    """
-    if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
-        return
-    for obj in (None, True, False):
-        ref = ctypes.c_ssize_t.from_address(id(obj))
-        if ref.value < 1 << 40:
-            ref.value += 1 << 50
-
-
-pin_singletons()
 
 
 # ---- colours ----------------------------------------------------------------------------
@@ -740,29 +720,39 @@ class ImagePlot(_Themed, pg.PlotWidget):
         p.head.setPen(pg.mkPen("w", width=1.8 * self._scale))
 
     def add_marker(self, key: str, x: float, y: float, symbol: str = "star", *,
-                   color: Any = "#FFFFFF", size: float = 20, label: str = "") -> None:
-        """A fixed marker (e.g. the true minimum); calling again moves it."""
+                   color: Any = "#FFFFFF", size: float = 20, label: str = "",
+                   text: str = "") -> None:
+        """A fixed marker (e.g. the true minimum); calling again moves it.
+
+        ``label`` adds a legend entry, ``text`` writes a short tag beside the marker."""
         if key not in self.markers:
             item = pg.ScatterPlotItem([], [])
             item.setZValue(80)
             self.plotItem.addItem(item, ignoreBounds=True)
-            opts = dict(symbol=symbol, color=color, size=size, label=label)
+            tag = None
+            if text:
+                tag = self._add_text(text, base_pt=13.0, color="#FFFFFF", anchor=(-0.25, 1.0))
+                tag.setZValue(81)
+            opts = dict(symbol=symbol, color=color, size=size, label=label, tag=tag)
             self.markers[key] = (item, opts)
             if label:
                 if self.legend is None:
                     self._make_legend("top-right")
                     self._restyle()
                 self.legend.addItem(item, label)
+                self._style_legend_labels()
             self._style_marker(item, opts)
         item, opts = self.markers[key]
         if symbol != opts["symbol"]:
             opts["symbol"] = symbol
             self._style_marker(item, opts)
         item.setData([float(x)], [float(y)])
+        if opts["tag"] is not None:
+            opts["tag"].setPos(float(x), float(y))
 
     def _style_marker(self, item: pg.ScatterPlotItem, opts: dict) -> None:
         item.setSymbol(opts["symbol"])
-        item.setSize(opts["size"] * self._scale)
+        item.setSize(opts["size"] * (1.0 + 0.6 * (self._scale - 1.0)))
         item.setBrush(pg.mkBrush(pg.mkColor(opts["color"])))
         item.setPen(pg.mkPen("#000000", width=1.5 * self._scale))
 
@@ -775,6 +765,7 @@ class ImagePlot(_Themed, pg.PlotWidget):
             fg = QColor(self._theme.foreground)
             font = QFont()
             font.setPointSizeF(self._pt(BASE_TICK_PT - 1))
+            self.colorbar.axis.setWidth(int(round(45 * (1.0 + 0.6 * (self._scale - 1.0)))))
             for key in ("left", "right", "top", "bottom"):
                 ax = self.colorbar.getAxis(key)
                 ax.setPen(pg.mkPen(fg))

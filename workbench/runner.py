@@ -185,6 +185,13 @@ class EngineRunner(QObject):
             self._set_state(IDLE)
         return not alive
 
+    def discard(self) -> None:
+        """Stop any run and forget it (its engine too): the runner is idle again."""
+        self.shutdown()
+        self._mailbox, self._ctl = None, None
+        self._rate = RateMeter()
+        self._set_state(IDLE)
+
     # ---- GUI-thread side --------------------------------------------------------------
     @Slot()
     def _poll(self) -> None:

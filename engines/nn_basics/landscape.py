@@ -57,7 +57,9 @@ class LandscapeEngine(Engine):
             [cfg.start_theta0, cfg.start_theta1], dtype=torch.float32, device=dev))
             for n in self.names}
         self.optimizers = {n: self._make_optimizer(n, self.thetas[n]) for n in self.names}
-        self.paths: dict[str, list[list[float]]] = {n: [] for n in self.names}
+        # Paths of all optimizers in one buffer: (optimizer, point, (θ0, θ1)).
+        self.path = np.zeros((len(self.names), PATH_CAPACITY, 2))
+        self.path_len = 0
         self.path_stride = 1
         self._record_path()
         self._arrays = self._constant_arrays()
@@ -78,16 +80,30 @@ class LandscapeEngine(Engine):
         cfg = self.cfg
         t0 = torch.linspace(*THETA0_RANGE, GRID_SIZE, dtype=torch.float64)
         t1 = torch.linspace(*THETA1_RANGE, GRID_SIZE, dtype=torch.float64)
-        grid1, grid0 = torch.meshgrid(t1, t0, indexing="ij")
-        loss = self.expected_loss(grid0, grid1)
+        loss = self._landscape(t0, t1)
         # The floor keeps log10 finite when σ = 0 and a grid point hits θ* exactly.
         arrays = {"landscape": np.log10(np.maximum(loss.numpy(), 1e-12)).astype(np.float32),
-                  "theta0_axis": t0.numpy().astype(np.float32),
-                  "theta1_axis": t1.numpy().astype(np.float32),
-                  "theta_true": np.array([cfg.theta0_true, cfg.theta1_true], dtype=np.float32)}
+                  "theta0_axis": t0.numpy().copy(),
+                  "theta1_axis": t1.numpy().copy(),
+                  "theta_true": np.array([cfg.theta0_true, cfg.theta1_true])}
         for a in arrays.values():
             a.flags.writeable = False
         return arrays
+
+    def _landscape(self, t0: torch.Tensor, t1: torch.Tensor) -> torch.Tensor:
+        """L on the grid t1 (rows) × t0 (columns), via the θ0-expansion of the square.
+
+        With F_θ(x) = θ0 g(x − θ1):  L = θ0² <g²> − 2 θ0 <g F*> + <F*²> + σ², and the
+        averages depend on θ1 only, so the grid costs O(n1 · n_x) instead of O(n0 · n1 · n_x).
+        The landscape is a parabola along every θ0 line.
+        """
+        cfg = self.cfg
+        x = self.x_avg
+        g = lorentzian(x, 1.0, t1[:, None], cfg.width)                 # (n1, n_x)
+        f_true = lorentzian(x, cfg.theta0_true, cfg.theta1_true, cfg.width)
+        gg, gf, ff = (g * g).mean(1), (g * f_true).mean(1), (f_true * f_true).mean()
+        t0 = t0[None, :]
+        return t0 * t0 * gg[:, None] - 2.0 * t0 * gf[:, None] + ff + cfg.noise**2
 
     def expected_loss(self, theta0, theta1) -> torch.Tensor:
         """L(θ0, θ1) for this config (float64, on the CPU)."""
@@ -131,12 +147,14 @@ class LandscapeEngine(Engine):
         return torch.stack([self.thetas[n].detach() for n in self.names]).cpu().double()
 
     def _record_path(self) -> None:
-        for name, point in zip(self.names, self._current().tolist()):
-            self.paths[name].append(point)
-        if len(self.paths[self.names[0]]) >= PATH_CAPACITY:
-            # Deterministic thinning: keep points at multiples of the doubled stride.
-            for name in self.names:
-                self.paths[name] = self.paths[name][::2]
+        self.path[:, self.path_len] = self._current().numpy()
+        self.path_len += 1
+        if self.path_len == PATH_CAPACITY:
+            # Deterministic thinning: keep the points at multiples of the doubled stride
+            # (the start, step 0, is always kept).
+            kept = self.path[:, ::2].copy()
+            self.path_len = kept.shape[1]
+            self.path[:, :self.path_len] = kept
             self.path_stride *= 2
 
     def _loss_metrics(self, current: torch.Tensor | None = None) -> dict[str, float]:
@@ -153,8 +171,8 @@ class LandscapeEngine(Engine):
         dists = torch.linalg.vector_norm(current - true, dim=1).tolist()
         metrics.update({f"dist_{n}": d for n, d in zip(self.names, dists)})
         arrays = dict(self._arrays)
-        for name in self.names:
-            arrays[f"path_{name}"] = np.array(self.paths[name], dtype=np.float64).reshape(-1, 2)
+        for i, name in enumerate(self.names):
+            arrays[f"path_{name}"] = self.path[i, :self.path_len].copy()
         # Every step sees fresh samples: there is no training set, so no epochs (always 0).
         return Snapshot(step=self.step, epoch=0, metrics=metrics, arrays=arrays,
                         history=self.history.arrays(), final=final)
@@ -164,7 +182,7 @@ class LandscapeEngine(Engine):
         return {**self.base_state(),
                 "thetas": {n: t.detach().cpu().clone() for n, t in self.thetas.items()},
                 "optimizers": {n: o.state_dict() for n, o in self.optimizers.items()},
-                "paths": {n: [list(p) for p in path] for n, path in self.paths.items()},
+                "path": torch.from_numpy(self.path[:, :self.path_len].copy()),
                 "path_stride": self.path_stride, "gen": self.gen.get_state()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -176,6 +194,8 @@ class LandscapeEngine(Engine):
             for name in self.names:
                 self.thetas[name].copy_(state["thetas"][name])
                 self.optimizers[name].load_state_dict(state["optimizers"][name])
-        self.paths = {n: [list(map(float, p)) for p in state["paths"][n]] for n in self.names}
+        path = state["path"].numpy()
+        self.path_len = path.shape[1]
+        self.path[:, :self.path_len] = path
         self.path_stride = int(state["path_stride"])
         self.gen.set_state(state["gen"])

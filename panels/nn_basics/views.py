@@ -46,7 +46,7 @@ def _changed(old: np.ndarray | None, new: np.ndarray | None) -> bool:
         return False
     if old is None or old is new:
         return old is None
-    return old.shape != new.shape or not np.array_equal(old, new)
+    return old.shape != new.shape or not np.array_equal(old, new, equal_nan=True)
 
 
 # ---- numpy copies of the 1D targets (engines.nn_basics.targets is torch) --------------
@@ -165,8 +165,10 @@ class ImageFitView(DemoView):
                                  hint="shown when the run ends")
         self.loss = CurvePlot("Loss", "step", "mean squared error", log_y=True)
         self.loss.add_curve("loss", "loss", PALETTE[0])
-        top = _splitter(Qt.Orientation.Horizontal, self.target, self.image, self.mosaic)
-        _fill(self, _splitter(Qt.Orientation.Vertical, top, self.loss, stretch=[3, 2]))
+        # Pictures and loss on top; the mosaic gets the full width so its tiles stay legible.
+        top = _splitter(Qt.Orientation.Horizontal, self.target, self.image, self.loss,
+                        stretch=[2, 2, 3])
+        _fill(self, _splitter(Qt.Orientation.Vertical, top, self.mosaic, stretch=[1, 1]))
 
     def plots(self) -> list:
         return [self.target, self.image, self.mosaic, self.loss]
@@ -184,10 +186,10 @@ class ImageFitView(DemoView):
         self.loss.show_history(snap.history)
 
     def config_changed(self, cfg) -> None:
+        # The title stays short: a long one would widen the plot beyond its splitter cell.
         if hasattr(cfg, "depth"):
-            self.image.set_title(f"Network  F<sub>θ</sub>(x, y)   "
-                                 f"<span style='font-weight:normal'>({cfg.depth} × {cfg.width} "
-                                 f"{cfg.activation})</span>")
+            self.image.setToolTip(f"{cfg.depth} hidden layers × {cfg.width} {cfg.activation} "
+                                  f"neurons")
 
 
 # ---- loss landscape -------------------------------------------------------------------
@@ -213,7 +215,7 @@ class LandscapeView(DemoView):
         for name, label, color in OPTIMIZERS:
             self.land.add_path(name, label, color)
         self.land.add_marker("theta_true", 1.0, 0.5, "star", color="#FFFFFF", size=22,
-                             label="θ* (true)")
+                             text="θ*")
         self.land.plotItem.setRange(xRange=THETA0_RANGE, yRange=THETA1_RANGE, padding=0)
         self.loss = CurvePlot("Loss per optimizer", "step", "loss L", log_y=True)
         # Same colours as the loss plot above, whose legend names them.

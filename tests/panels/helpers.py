@@ -1,6 +1,8 @@
 """Shared helpers for GUI tests."""
 from __future__ import annotations
 
+from PySide6.QtWidgets import QApplication
+
 from workbench.main_window import MainWindow
 from workbench.settings import Settings
 
@@ -10,6 +12,9 @@ def make_window(qtbot, tmp_path, settings: Settings | None = None) -> MainWindow
     qtbot.addWidget(window)
     window.resize(1280, 800)
     window.show()
+    # Window shortcuts (Space, N, R, Esc) fire only in the active window.
+    window.windowHandle().requestActivate()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
     return window
 
 
@@ -19,6 +24,9 @@ def quick_config(panel, steps: int = 10**6):
 
     if "quick" in preset_names(panel.PANEL_ID, panel.spec.name):
         panel.apply_preset("quick")
-    cfg = panel.form.config().replace(steps=steps)
+    from engines.config import field_meta
+
+    most = field_meta(panel.spec.config, "steps")["max"]
+    cfg = panel.form.config().replace(steps=min(steps, most))
     panel.form.set_config(cfg)
     return cfg

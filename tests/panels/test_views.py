@@ -239,10 +239,12 @@ def test_image_plot_fixed_levels_rect_and_overlays(qtbot, tmp_path):
     np.testing.assert_allclose(raw(p.paths["sgd"].line)[1], xy[:, 1])
     hx, hy = p.paths["sgd"].head.getData()
     assert (hx[0], hy[0]) == (2.0, 0.5)
-    p.add_marker("true", 1.0, 0.5, "star", label="θ*")
+    p.add_marker("true", 1.0, 0.5, "star", label="θ*", text="θ*")
     p.add_marker("true", 1.5, 0.25)          # moves
     mx, my = p.markers["true"][0].getData()
     assert (mx[0], my[0]) == (1.5, 0.25)
+    tag = p.markers["true"][1]["tag"]
+    assert (tag.pos().x(), tag.pos().y()) == (1.5, 0.25)
 
     w = p.paths["sgd"].line.opts["pen"].widthF()
     p.set_line_scale(2)
