@@ -9,6 +9,7 @@ pictures and numbers flow out as :class:`Snapshot` objects holding numpy copies 
 from __future__ import annotations
 
 import math
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -64,6 +65,7 @@ class Control:
         self._step_pending = False
         self._last_emit = -math.inf
         self._active = 0.0                 # seconds spent running, pauses excluded
+        self._last_yield = 0.0
         self._since = time.perf_counter()
 
     # --- called by the engine thread ---------------------------------------------
@@ -81,8 +83,12 @@ class Control:
             self._since = time.perf_counter()
             if self._cancel.is_set():
                 raise Cancelled()
-        # Give the GUI thread a chance at the GIL between batches.
-        time.sleep(0)
+        # Give the GUI thread a chance at the GIL every few ms (not every batch: a
+        # sleep(0) costs ~0.1 ms, a lot next to a small model's step).
+        now = time.perf_counter()
+        if now - self._last_yield > 0.002:
+            self._last_yield = now
+            time.sleep(0)
 
     def due(self) -> bool:
         now = time.perf_counter()
@@ -143,44 +149,69 @@ class Control:
 class MetricHistory:
     """Metric rows at a deterministic step cadence, thinned to stay display-sized.
 
-    When ``capacity`` rows are stored, every other row is dropped and the stride
-    doubles, so long runs keep their whole shape in bounded memory.
+    Rows are kept on the step grid ``step % stride == 0``. When ``capacity`` rows are
+    stored, the stride doubles and the rows off the new grid are dropped, so long runs
+    keep their whole shape in bounded memory. Columns live in numpy buffers, so a
+    snapshot's copy costs one memcpy per column.
     """
 
     def __init__(self, capacity: int = 4000, stride: int = 1):
         self.capacity = capacity
         self.stride = stride
-        self.rows: list[tuple[int, dict[str, float]]] = []
+        self._n = 0
+        self._cols: dict[str, np.ndarray] = {"step": np.empty(capacity)}
 
     def wants(self, step: int) -> bool:
         return step % self.stride == 0
 
+    def __len__(self) -> int:
+        return self._n
+
     def record(self, step: int, metrics: dict[str, float]) -> None:
-        self.rows.append((step, {k: float(v) for k, v in metrics.items()}))
-        if len(self.rows) >= self.capacity:
-            self.rows = self.rows[::2]
-            self.stride *= 2
+        for name in metrics:
+            if name not in self._cols:
+                self._cols[name] = np.full(self.capacity, np.nan)
+        row = self._n
+        self._cols["step"][row] = step
+        for name, column in self._cols.items():
+            if name != "step":
+                column[row] = float(metrics.get(name, np.nan))
+        self._n += 1
+        if self._n >= self.capacity:
+            self._thin()
+
+    def _thin(self) -> None:
+        self.stride *= 2
+        keep = np.flatnonzero(self._cols["step"][:self._n] % self.stride == 0)
+        for column in self._cols.values():
+            column[:keep.size] = column[keep]
+            column[keep.size:] = np.nan
+        self._n = keep.size
+
+    @property
+    def rows(self) -> list[tuple[int, dict[str, float]]]:
+        names = [k for k in self._cols if k != "step"]
+        return [(int(self._cols["step"][i]), {k: float(self._cols[k][i]) for k in names})
+                for i in range(self._n)]
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """Columns as float arrays; 'step' plus one per metric (NaN where missing)."""
-        names: list[str] = []
-        for _, m in self.rows:
-            for k in m:
-                if k not in names:
-                    names.append(k)
-        out = {"step": np.array([s for s, _ in self.rows], dtype=np.float64)}
-        for k in names:
-            out[k] = np.array([m.get(k, np.nan) for _, m in self.rows], dtype=np.float64)
-        return out
+        """Columns as float arrays: 'step' plus one per metric (NaN where missing)."""
+        return {name: column[:self._n].copy() for name, column in self._cols.items()}
 
     def state_dict(self) -> dict[str, Any]:
         return {"capacity": self.capacity, "stride": self.stride,
-                "rows": [[s, dict(m)] for s, m in self.rows]}
+                "columns": {k: v[:self._n].tolist() for k, v in self._cols.items()}}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.capacity = int(state["capacity"])
         self.stride = int(state["stride"])
-        self.rows = [(int(s), {k: float(v) for k, v in m.items()}) for s, m in state["rows"]]
+        columns = state["columns"]
+        self._n = len(columns["step"])
+        self._cols = {}
+        for name, values in columns.items():
+            buffer = np.full(self.capacity, np.nan)
+            buffer[:self._n] = values
+            self._cols[name] = buffer
 
 
 class Engine:
@@ -272,10 +303,26 @@ def available_devices() -> list[str]:
     return found
 
 
+def cpu_threads() -> int:
+    """torch intra-op threads on the CPU: 1 unless ML_WORKBENCH_TORCH_THREADS says otherwise.
+
+    The demos' tensors are small: a second OpenMP thread gains little, and on a 2-core
+    machine whose other core draws the GUI (or runs anything else) its spin-waiting made
+    a training step over 10x slower. One thread also keeps the GUI and the CLI on the
+    same reduction order, so the same seed gives the same numbers in both.
+    """
+    try:
+        return max(1, int(os.environ.get("ML_WORKBENCH_TORCH_THREADS", "1")))
+    except ValueError:
+        return 1
+
+
 def pick_device(requested: str | None = None):
     """``cuda`` > ``mps`` > ``cpu`` unless a device is requested; unknown ones raise."""
     import torch
 
+    if torch.get_num_threads() != cpu_threads():
+        torch.set_num_threads(cpu_threads())
     have = available_devices()
     if requested in (None, "", "auto"):
         for name in ("cuda", "mps", "cpu"):
@@ -300,4 +347,5 @@ def device_label(device=None) -> str:
         return f"GPU: {torch.cuda.get_device_name(device)}"
     if device.type == "mps":
         return "GPU: Apple MPS"
-    return f"CPU ({torch.get_num_threads()} threads)"
+    threads = torch.get_num_threads()
+    return f"CPU ({threads} thread{'s' if threads > 1 else ''})"

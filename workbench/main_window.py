@@ -33,6 +33,7 @@ class DeviceProbe:
             from engines.runtime import device_label
 
             self.label = device_label()
+            _warm_up_torch()
         except Exception as exc:  # noqa: BLE001 - a broken torch must not break the GUI
             log.error("device probe failed: %s", exc)
             self.label = f"no torch ({exc})"
@@ -40,6 +41,17 @@ class DeviceProbe:
     @property
     def done(self) -> bool:
         return not self._thread.is_alive()
+
+
+def _warm_up_torch() -> None:
+    """The first optimizer step imports torch's compiler stack (seconds): do it now, off
+    the GUI thread, so that the first Start responds at once."""
+    import torch
+
+    param = torch.zeros(2, requires_grad=True)
+    optimizer = torch.optim.Adam([param], lr=1e-3)
+    (param * param).sum().backward()
+    optimizer.step()
 
 
 class MainWindow(QMainWindow):

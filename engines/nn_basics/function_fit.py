@@ -57,7 +57,7 @@ class FunctionFitEngine(Engine):
 
     # ---- training -----------------------------------------------------------------
     def run(self, ctl: Control) -> Iterator[Snapshot]:
-        if self.step == 0 and not self.history.rows:
+        if self.step == 0 and len(self.history) == 0:
             self.history.record(0, self._metrics())
         while self.step < self.cfg.steps:
             ctl.checkpoint()

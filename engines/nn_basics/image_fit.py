@@ -45,7 +45,7 @@ class ImageFitEngine(Engine):
 
     # ---- training -----------------------------------------------------------------
     def run(self, ctl: Control) -> Iterator[Snapshot]:
-        if self.step == 0 and not self.history.rows:
+        if self.step == 0 and len(self.history) == 0:
             self.history.record(0, {"loss": self._loss().item()})
         while self.step < self.cfg.steps:
             ctl.checkpoint()

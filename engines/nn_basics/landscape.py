@@ -24,6 +24,8 @@ X_GRID_POINTS = 801
 GRID_SIZE = 120
 #: Paths longer than this are thinned (every other point dropped, stride doubled).
 PATH_CAPACITY = 4000
+#: The loss curves are recorded every HISTORY_EVERY steps (times the thinning factor).
+HISTORY_EVERY = 5
 
 
 def expected_loss(theta0, theta1, theta0_true: float, theta1_true: float, width: float,
@@ -50,7 +52,7 @@ class LandscapeEngine(Engine):
         if not self.names:
             raise ConfigError("sgd", "enable at least one optimizer")
         dev = self.device
-        self.history = MetricHistory(stride=1)
+        self.history = MetricHistory(stride=HISTORY_EVERY)
         self.gen = training_generator(cfg.seed, dev)
         self.x_avg = torch.linspace(*X_RANGE, X_GRID_POINTS, dtype=torch.float64)
         self.thetas = {n: torch.nn.Parameter(torch.tensor(
@@ -68,8 +70,10 @@ class LandscapeEngine(Engine):
         cfg = self.cfg
         if name == "sgd":         # δθ = −η ∇L
             return torch.optim.SGD([theta], lr=cfg.lr)
-        if name == "momentum":    # v ← β v + ∇L,  δθ = −η v
-            return torch.optim.SGD([theta], lr=cfg.lr, momentum=cfg.beta)
+        if name == "momentum":
+            # The lecture's running average: m ← β m + (1−β) ∇L,  δθ = −η m
+            # (torch: dampening = β), so near the minimum it steps like SGD but smoother.
+            return torch.optim.SGD([theta], lr=cfg.lr, momentum=cfg.beta, dampening=cfg.beta)
         if name == "rmsprop":     # s ← α s + (1−α) g²,  δθ = −η g / (√s + ε)
             return torch.optim.RMSprop([theta], lr=cfg.adaptive_lr, eps=1e-8)
         # Adam: β = 0.9, γ = 0.999, ε = 1e-8 as in the lecture
@@ -113,7 +117,7 @@ class LandscapeEngine(Engine):
 
     # ---- training -----------------------------------------------------------------
     def run(self, ctl: Control) -> Iterator[Snapshot]:
-        if self.step == 0 and not self.history.rows:
+        if self.step == 0 and len(self.history) == 0:
             self.history.record(0, self._loss_metrics())
         while self.step < self.cfg.steps:
             ctl.checkpoint()
@@ -134,12 +138,14 @@ class LandscapeEngine(Engine):
         x = lo + (hi - lo) * torch.rand(cfg.batch_size, generator=self.gen, device=self.device)
         noise = torch.randn(cfg.batch_size, generator=self.gen, device=self.device)
         y = lorentzian(x, cfg.theta0_true, cfg.theta1_true, cfg.width) + cfg.noise * noise
-        for name in self.names:
-            theta, opt = self.thetas[name], self.optimizers[name]
-            # L̄(θ, {x}) = (1/N) Σ_j (F_θ(x_j) − y_j)²  (sampling noise ∝ 1/N)
-            loss = ((lorentzian(x, theta[0], theta[1], cfg.width) - y) ** 2).mean()
+        for opt in self.optimizers.values():
             opt.zero_grad(set_to_none=True)
-            loss.backward()
+        # L̄(θ, {x}) = (1/N) Σ_j (F_θ(x_j) − y_j)²  (sampling noise ∝ 1/N), for all
+        # optimizers at once: the sum of their losses has each one's gradient in its θ.
+        theta = torch.stack([self.thetas[n] for n in self.names])          # (k, 2)
+        pred = lorentzian(x, theta[:, 0:1], theta[:, 1:2], cfg.width)      # (k, N)
+        ((pred - y) ** 2).mean(dim=1).sum().backward()
+        for opt in self.optimizers.values():
             opt.step()
 
     def _current(self) -> torch.Tensor:

@@ -5,14 +5,15 @@ import torch
 
 
 def make_optimizer(name: str, params, lr: float, momentum: float = 0.9) -> torch.optim.Optimizer:
-    """sgd: δθ = −η g; momentum: heavy ball with β = ``momentum``; rmsprop / adagrad /
+    """sgd: δθ = −η g; momentum: running average of g with β = ``momentum``; rmsprop / adagrad /
     adam: adaptive per-parameter steps. Adam uses the lecture's β = 0.9, γ = 0.999, ε = 1e-8.
     """
     params = list(params)
     if name == "sgd":
         return torch.optim.SGD(params, lr=lr)
     if name == "momentum":
-        return torch.optim.SGD(params, lr=lr, momentum=momentum)
+        # m ← β m + (1−β) g,  δθ = −η m: the lecture's running average of the gradient.
+        return torch.optim.SGD(params, lr=lr, momentum=momentum, dampening=momentum)
     if name == "rmsprop":
         # v ← α v + (1 − α) g²,  δθ = −η g / (√v + ε)
         return torch.optim.RMSprop(params, lr=lr, alpha=0.99, eps=1e-8)

@@ -58,10 +58,10 @@ def test_targets_are_sane():
     assert target_function("sin")(x).abs().max() <= 1.0
 
 
-def test_l1_raises_sparsity():
-    base = FunctionFitConfig(depth=2, width=32, steps=600, lr=3e-3)
-    plain = final(base).metrics["sparsity"]
-    sparse = final(base.replace(l1=3e-3)).metrics["sparsity"]
+def test_l1_raises_sparsity(presets):
+    cfg = FunctionFitConfig.from_dict(presets["function"]["L1 sparsity"]).replace(steps=500)
+    plain = final(cfg.replace(l1=0.0)).metrics["sparsity"]
+    sparse = final(cfg).metrics["sparsity"]
     # λ1 Σ|w| pulls every weight towards zero with constant force λ1: many end up
     # within 1e-2 of zero, which plain MSE training never does.
     assert sparse > plain + 0.2, (plain, sparse)
