@@ -41,7 +41,7 @@ def in_gui(app, window, panel, spec, cfg) -> float:
 
 def main() -> None:
     app = create_app()
-    window, panel = _open_window("nn-basics", None, None,
+    window, panel = _open_window("nn-basics", None, None, prestart=True,
                                  settings=Settings(Path(tempfile.mkdtemp()) / "s.json"))
     window.resize(1280, 800)
     window.show()

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import threading
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QColor, QKeySequence
@@ -20,51 +19,21 @@ log = logging.getLogger(__name__)
 ZOOM_STEP = 1.15
 
 
-class DeviceProbe:
-    """Imports torch off the GUI thread (start-up stays fast) and names the device."""
-
-    def __init__(self):
-        self.label: str | None = None
-        self._thread = threading.Thread(target=self._probe, name="device-probe", daemon=True)
-        self._thread.start()
-
-    def _probe(self) -> None:
-        try:
-            from engines.runtime import device_label
-
-            self.label = device_label()
-            _warm_up_torch()
-        except Exception as exc:  # noqa: BLE001 - a broken torch must not break the GUI
-            log.error("device probe failed: %s", exc)
-            self.label = f"no torch ({exc})"
-
-    @property
-    def done(self) -> bool:
-        return not self._thread.is_alive()
-
-
-def _warm_up_torch() -> None:
-    """The first optimizer step imports torch's compiler stack (seconds): do it now, off
-    the GUI thread, so that the first Start responds at once."""
-    import torch
-
-    param = torch.zeros(2, requires_grad=True)
-    optimizer = torch.optim.Adam([param], lr=1e-3)
-    (param * param).sum().backward()
-    optimizer.step()
-
-
 class MainWindow(QMainWindow):
-    def __init__(self, settings: Settings | None = None, device: str | None = None):
+    def __init__(self, settings: Settings | None = None, device: str | None = None,
+                 prestart: bool = False):
         super().__init__()
         self.settings = settings or Settings.load()
         self.device = device
+        self.device_name: str | None = None
+        # Spawn each panel's engine host when the panel is built, so the first Start
+        # does not wait for torch to load (the app does; tests start hosts on demand).
+        self.prestart = prestart
         self.panels: dict[str, Panel] = {}
         self.setWindowTitle(APP_NAME)
         self._build()
         self._build_menus()
         self._restore_window()
-        self.probe: DeviceProbe | None = None  # started once the window is on screen
         self._status_timer = QTimer(self)
         self._status_timer.setInterval(500)
         self._status_timer.timeout.connect(self._refresh_status)
@@ -179,6 +148,9 @@ class MainWindow(QMainWindow):
             panel = entry.panel_class()(self.settings, device=self.device)
             panel.apply_theme(self.settings.theme)
             panel.runner.state_changed.connect(self._on_run_state)
+            panel.runner.device_known.connect(self._on_device_known)
+            if self.prestart:
+                panel.runner.prestart()
             self.panels[panel_id] = panel
             self.stack.addWidget(panel)
         return self.panels[panel_id]
@@ -296,16 +268,10 @@ class MainWindow(QMainWindow):
         return self.show_panel(session.panel).load_session(session)
 
     # ---- status & about --------------------------------------------------------------------
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
-        super().showEvent(event)
-        if self.probe is None:
-            # torch is imported off the start-up path: the window appears first.
-            QTimer.singleShot(300, self._start_probe)
-
-    @Slot()
-    def _start_probe(self) -> None:
-        if self.probe is None:
-            self.probe = DeviceProbe()
+    @Slot(str)
+    def _on_device_known(self, label: str) -> None:
+        self.device_name = label
+        self.device_label.setText(f"device: {label}")
 
     @Slot(str)
     def _on_run_state(self, _state: str) -> None:
@@ -313,8 +279,6 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _refresh_status(self) -> None:
-        if self.probe is not None and self.probe.done and self.probe.label:
-            self.device_label.setText(f"device: {self.probe.label}")
         panel = self.current_panel
         if panel is None:
             return
@@ -324,18 +288,16 @@ class MainWindow(QMainWindow):
         self.rate_label.setText(f"{rate:,.0f} steps/s" if state == "running" and rate else "")
 
     def show_about(self) -> None:
-        QMessageBox.about(self, f"About {APP_NAME}",
-                          about_text(self.probe.label if self.probe else None))
+        QMessageBox.about(self, f"About {APP_NAME}", about_text(self.device_name))
 
     # ---- closing -------------------------------------------------------------------------------
     def shutdown(self, timeout: float = 2.0) -> bool:
-        """Stop every run; all engine threads are joined within ``timeout`` seconds total."""
-        for panel in self.panels.values():
-            if panel.runner._ctl is not None:
-                panel.runner._ctl.cancel()  # cancel all first, then join
-        ok = all(panel.shutdown(timeout / max(1, len(self.panels))) for panel in self.panels.values())
+        """End every run and engine host within ``timeout`` seconds in total."""
         self._status_timer.stop()
-        return ok
+        for panel in self.panels.values():
+            panel.runner.stop()  # all hosts start cancelling at once
+        share = timeout / max(1, len(self.panels))
+        return all([panel.shutdown(share) for panel in self.panels.values()])
 
     def save_settings(self) -> None:
         self.settings.window["geometry"] = base64.b64encode(bytes(self.saveGeometry())).decode()

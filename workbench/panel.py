@@ -8,6 +8,7 @@ Subclasses only name their topic and map demo names to DemoView classes.
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -64,7 +65,7 @@ class Panel(QWidget):
         self.settings = settings or Settings()
         self.device = device
         self.specs: tuple[DemoSpec, ...] = demos(self.PANEL_ID)
-        self.runner = EngineRunner(self)
+        self.runner = EngineRunner(self, name=f"engine-host-{self.PANEL_ID}")
         self.scale = 1.0
         self.theme = "light"
         self.last_snapshot: Snapshot | None = None
@@ -72,7 +73,7 @@ class Panel(QWidget):
         self.previous_cfg: dict[str, ConfigBase] = {}  # per demo: the run before it
         self.run_count: dict[str, int] = {}
         self.pending_ghost: tuple[dict, str] | None = None
-        self.restored_engine = None
+        self.restored = None  # (Config, engine state, step) of a loaded session, not yet run
         self._base_font = QFont(self.font())
         self._build()
         self._connect()
@@ -245,7 +246,7 @@ class Panel(QWidget):
         if self.runner.is_active():
             self.runner.shutdown()
             self._archive_run()
-        self.restored_engine = None
+        self.restored = None
         spec = self.spec
         self.forms.setCurrentWidget(self.form_for[spec.name])
         self.views.setCurrentWidget(self.view_of(spec.name))
@@ -300,11 +301,11 @@ class Panel(QWidget):
             return True
         if self.runner.is_active():
             return False
-        if self.restored_engine is not None:
-            engine, self.restored_engine = self.restored_engine, None
-            self.runner.start(self.spec, engine.cfg, self.device, engine=engine,
-                              single_step=single_step)
-            self.show_message(f"Continuing the loaded session from step {engine.step}.")
+        if self.restored is not None:
+            cfg, state, step = self.restored
+            self.restored = None
+            self.runner.start(self.spec, cfg, self.device, state=state, single_step=single_step)
+            self.show_message(f"Continuing the loaded session from step {step}.")
             return True
         try:
             cfg = self.form.config()
@@ -346,7 +347,7 @@ class Panel(QWidget):
     def reset(self) -> None:
         self.runner.discard()
         self._archive_run()
-        self.restored_engine = None
+        self.restored = None
         self.view.reset()
         self.last_snapshot = None
         self.progress_label.clear()
@@ -364,7 +365,10 @@ class Panel(QWidget):
     @Slot(object)
     def _on_snapshot(self, snap: Snapshot) -> None:
         self.last_snapshot = snap
+        started = time.perf_counter()
         self.view.show_snapshot(snap)
+        self.views.repaint()  # paint now, so the cost below includes painting
+        self.runner.report_draw_cost(time.perf_counter() - started)
         total = getattr(self.run_cfg, "steps", None) if self.run_cfg else None
         shown = ", ".join(f"{k} {v:.4g}" for k, v in list(snap.metrics.items())[:3])
         self.progress_label.setText(f"step {snap.step}" + (f"/{total}" if total else "")
@@ -402,7 +406,7 @@ class Panel(QWidget):
     def _update_buttons(self, state: str) -> None:
         active = state in (states.STARTING, states.RUNNING, states.PAUSED)
         self.start_button.setEnabled(not self.runner.is_active())
-        self.start_button.setText("Continue" if self.restored_engine is not None else "Start")
+        self.start_button.setText("Continue" if self.restored is not None else "Start")
         self.pause_button.setEnabled(active)
         self.pause_button.setText("Resume" if state == states.PAUSED else "Pause")
         self.step_button.setEnabled(state != states.STOPPING)
@@ -473,38 +477,40 @@ class Panel(QWidget):
 
     # ---- session --------------------------------------------------------------------------------
     def save_session(self, path: str | Path) -> bool:
+        """Write config, model, optimizer, RNG state and history of the run to one file."""
         from workbench.session import save_session
 
-        engine = self.restored_engine or self.runner.engine
-        if engine is None:
-            self.show_message("Nothing to save yet: start a run first.", error=True)
-            return False
-        if self.runner.is_active() and not self.runner.wait_parked(2.0):
-            self.show_message("Could not pause the run to save it; try again.", error=True)
-            return False
+        if self.restored is not None:
+            cfg, state, step = self.restored
+        else:
+            fetched = self.runner.fetch_state() if self.run_cfg is not None else None
+            if fetched is None:
+                self.show_message("Nothing to save yet: start a run first.", error=True)
+                return False
+            (state, step), cfg = fetched, self.run_cfg
         try:
-            save_session(path, self.PANEL_ID, self.spec, engine.cfg, engine)
+            save_session(path, self.PANEL_ID, self.spec, cfg, state)
         except OSError as exc:
             self.show_message(f"Could not save the session: {exc}", error=True)
             return False
-        self.show_message(f"Session saved at step {engine.step} to {Path(path).name}.")
+        self.show_message(f"Session saved at step {step} to {Path(path).name}.")
         return True
 
     def load_session(self, session) -> bool:
         """Show a loaded Session (workbench.session.Session); Start continues it."""
         from workbench.session import SessionError
 
-        self.runner.shutdown()
+        self.runner.discard()
         self._archive_run()
         try:
-            engine = session.build_engine(self.device)
+            engine = session.build_engine("cpu")  # validates the state, draws its picture
         except (SessionError, RuntimeError) as exc:
             self.show_message(f"Cannot open the session: {exc}", error=True)
             return False
         self.set_demo(session.spec.name)
         self.form.set_config(session.config)
         self.run_cfg = session.config
-        self.restored_engine = engine
+        self.restored = (session.config, session.engine_state, engine.step)
         self.view.reset()
         snap = engine.snapshot()
         self.last_snapshot = snap

@@ -1,99 +1,97 @@
-"""EngineRunner: the one bridge between an engine on a worker thread and a panel.
+"""EngineRunner: the one bridge between a panel and its engine.
 
-The worker thread never touches Qt. It drops each snapshot into a per-run Mailbox
-(latest wins); a GUI-thread timer polls the mailbox at ~30 Hz and emits signals. So:
-- the event loop can never flood, however fast the engine yields;
-- a stale run cannot reach the panel: each start makes a new mailbox and the old
-  one is simply no longer read;
-- every exception in the engine (RuntimeError from torch included) arrives as
-  ``failed(kind, message, traceback)`` followed by ``finished("failed")``.
+The engine runs in a child process (workbench/engine_host.py says why) that lives as long
+as the panel and serves one run at a time. A GUI-thread timer drains the pipe at ~30 Hz:
+- latest wins: of all snapshots that arrived since the last tick only the newest is
+  drawn, so the event loop never floods however fast the engine yields;
+- stale runs are dropped: every message carries its run id;
+- every engine exception (RuntimeError from torch included) arrives as
+  ``failed(kind, message, traceback)`` followed by ``finished("failed")``, and so does
+  a host process that dies;
+- shutting down never waits long: a host that does not quit in time is terminated.
 """
 from __future__ import annotations
 
 import logging
 import math
-import threading
-import traceback
-from dataclasses import dataclass, field
+import multiprocessing
+import time
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from engines.config import ConfigBase
-from engines.runtime import Control, Diverged, Engine, Snapshot, drive
+from engines.runtime import Snapshot
 from engines.spec import DemoSpec
+from workbench.engine_host import host_main
 
 log = logging.getLogger(__name__)
+
+# Frame pacing: drawing may use at most this share of the GUI thread's time...
+DRAW_SHARE = 0.4
+# ...but a picture comes at least this often (seconds).
+MAX_FRAME_INTERVAL = 0.5
 
 # Run states shown in the status bar.
 IDLE, STARTING, RUNNING, PAUSED, STOPPING, FINISHED = (
     "idle", "starting", "running", "paused", "stopping", "finished")
 
 
-@dataclass
-class Failure:
-    kind: str
-    message: str
-    details: str
+class HostProcess:
+    """A spawned engine host and our end of its pipe."""
 
+    def __init__(self, name: str):
+        context = multiprocessing.get_context("spawn")  # fork is unsafe in a Qt process
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=host_main, args=(child,), name=name, daemon=True)
+        self.process.start()
+        child.close()
 
-@dataclass
-class Mailbox:
-    """What the worker of one run hands to the GUI thread (guarded by ``lock``)."""
+    def alive(self) -> bool:
+        return self.process.is_alive()
 
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    latest: Snapshot | None = None
-    engine: Engine | None = None
-    outcome: str | None = None  # "completed" | "stopped" | "failed"
-    failure: Failure | None = None
+    def send(self, *message: Any) -> bool:
+        try:
+            self.conn.send(message)
+            return True
+        except (OSError, ValueError):
+            return False
 
-    def put(self, snap: Snapshot) -> None:
-        with self.lock:
-            self.latest = snap
-
-    def take(self) -> tuple[Snapshot | None, str | None, Failure | None]:
-        with self.lock:
-            snap, self.latest = self.latest, None
-            return snap, self.outcome, self.failure
-
-
-def _work(mailbox: Mailbox, spec: DemoSpec, cfg: ConfigBase, device: str | None,
-          engine: Engine | None, ctl: Control) -> None:
-    """Worker-thread body: build (imports torch on first use) and drive the engine."""
-    outcome, failure = "completed", None
-    try:
-        if engine is None:
-            engine = spec.engine_class()(cfg, device)
-        mailbox.engine = engine
-        for snap in drive(engine, ctl):
-            mailbox.put(snap)
-        if ctl.cancelled:
-            outcome = "stopped"
-    except Diverged as exc:
-        outcome, failure = "failed", Failure("Diverged", str(exc), "")
-        log.warning("%s", exc)
-    except BaseException as exc:  # noqa: BLE001 - every error must reach the panel
-        details = traceback.format_exc()
-        log.error("engine %s failed:\n%s", spec.engine, details)
-        outcome, failure = "failed", Failure(type(exc).__name__, str(exc) or repr(exc), details)
-    with mailbox.lock:
-        mailbox.outcome, mailbox.failure = outcome, failure
+    def close(self, timeout: float) -> bool:
+        """Ask the host to quit; terminate it if it does not within ``timeout``."""
+        self.send("quit")
+        self.process.join(timeout)
+        if self.process.is_alive():
+            log.warning("engine host %s did not quit in %.1f s: terminating", self.process.name,
+                        timeout)
+            self.process.terminate()
+            self.process.join(1.0)
+        self.conn.close()
+        return not self.process.is_alive()
 
 
 class EngineRunner(QObject):
     """Start / pause / step / stop one engine at a time for one panel."""
 
-    snapshot = Signal(object)      # Snapshot, at most draw_hz per second
+    snapshot = Signal(object)       # Snapshot, at most ~30 per second
     failed = Signal(str, str, str)  # kind, message, traceback text
     state_changed = Signal(str)
-    finished = Signal(str)         # "completed" | "stopped" | "failed"
+    finished = Signal(str)          # "completed" | "stopped" | "failed"
+    device_known = Signal(str)      # the device the engine runs on, e.g. "CPU (1 thread)"
 
-    def __init__(self, parent: QObject | None = None, draw_hz: float = 30.0):
+    def __init__(self, parent: QObject | None = None, draw_hz: float = 30.0,
+                 name: str = "engine-host"):
         super().__init__(parent)
+        self.name = name
         self._state = IDLE
-        self._ctl: Control | None = None
-        self._thread: threading.Thread | None = None
-        self._mailbox: Mailbox | None = None
+        self._host: HostProcess | None = None
+        self._rid = 0
+        self._outcome: tuple[str, tuple | None] | None = None
+        self._latest: Snapshot | None = None
+        self._replies: dict[str, tuple] = {}
         self._rate = RateMeter()
+        self._min_interval = 1.0 / draw_hz
+        self._draw_cost = 0.0
         self._timer = QTimer(self)
         self._timer.setInterval(max(1, int(1000 / draw_hz)))
         self._timer.timeout.connect(self._poll)
@@ -101,47 +99,44 @@ class EngineRunner(QObject):
     # ---- queries ------------------------------------------------------------------
     @property
     def state(self) -> str:
-        return self._state
-
-    @property
-    def engine(self) -> Engine | None:
-        """The engine of the current/last run (its state is consistent only when parked)."""
-        return self._mailbox.engine if self._mailbox else None
+        """idle, starting, running, paused, stopping or finished."""
+        return RUNNING if self._state == STEPPING_STATE else self._state
 
     @property
     def steps_per_second(self) -> float:
         return self._rate.value
 
     def is_active(self) -> bool:
-        return self._state in (STARTING, RUNNING, PAUSED, STOPPING)
+        return self._state in (STARTING, RUNNING, STEPPING_STATE, PAUSED, STOPPING)
 
     # ---- control --------------------------------------------------------------------
+    def prestart(self) -> None:
+        """Spawn the host now (it imports torch), so the first Start responds at once."""
+        if self._host is None or not self._host.alive():
+            self._host = HostProcess(self.name)
+        self._timer.start()  # also reads the host's "hello" (its device)
+
     def start(self, spec: DemoSpec, cfg: ConfigBase, device: str | None = None,
-              engine: Engine | None = None, single_step: bool = False) -> None:
-        """Start a run (a new engine from cfg, or continue ``engine``). Cancels any old run."""
-        self.shutdown(timeout=2.0)
-        self._ctl = Control()
-        if single_step:
-            self._ctl.step()
-        self._mailbox = Mailbox(engine=engine)
+              state: dict | None = None, single_step: bool = False) -> None:
+        """Start a run: a new engine from cfg, or one restored from ``state``."""
+        if self.is_active():
+            self._send("cancel")
+        self.prestart()
+        self._rid += 1
+        self._outcome, self._latest, self._replies = None, None, {}
         self._rate = RateMeter()
-        self._thread = threading.Thread(
-            target=_work, name=f"engine-{spec.name}", daemon=True,
-            args=(self._mailbox, spec, cfg, device, engine, self._ctl))
-        self._set_state(STARTING)
-        self._thread.start()
+        self._host.send("run", self._rid, spec, cfg, device, state, single_step)
+        self._set_state(STEPPING_STATE if single_step else STARTING)
         self._timer.start()
-        if single_step:
-            self._set_state(RUNNING)
 
     def pause(self) -> None:
-        if self._ctl and self._state in (STARTING, RUNNING):
-            self._ctl.pause()
+        if self._state in (STARTING, RUNNING, STEPPING_STATE):
+            self._send("pause")
             self._set_state(PAUSED)
 
     def resume(self) -> None:
-        if self._ctl and self._state == PAUSED:
-            self._ctl.resume()
+        if self._state == PAUSED:
+            self._send("resume")
             self._set_state(RUNNING)
 
     def toggle_pause(self) -> None:
@@ -151,74 +146,153 @@ class EngineRunner(QObject):
             self.pause()
 
     def step(self) -> None:
-        """Run one snapshot interval, then pause."""
-        if self._ctl and self._state in (STARTING, RUNNING, PAUSED):
-            self._ctl.step()
-            self._set_state(RUNNING)
+        """Train one snapshot interval, then pause."""
+        if self._state in (STARTING, RUNNING, STEPPING_STATE, PAUSED):
+            self._send("step")
+            self._set_state(STEPPING_STATE)
 
     def stop(self) -> None:
-        if self._ctl and self.is_active():
-            self._ctl.cancel()
+        if self.is_active():
+            self._send("cancel")
             self._set_state(STOPPING)
 
-    def wait_parked(self, timeout: float = 2.0) -> bool:
-        """Pause and wait until the engine sits in a checkpoint (safe to read its state)."""
-        if self._ctl is None or self._thread is None or not self._thread.is_alive():
-            return True
-        self.pause()
-        return self._ctl.wait_parked(timeout)
-
-    def shutdown(self, timeout: float = 2.0) -> bool:
-        """Cancel the run and join its thread; True when no thread is left running."""
-        self._timer.stop()
-        thread, ctl = self._thread, self._ctl
-        if thread is None:
-            return True
-        if ctl is not None:
-            ctl.cancel()
-        thread.join(timeout)
-        alive = thread.is_alive()
-        if alive:
-            log.warning("engine thread %s did not stop within %.1f s", thread.name, timeout)
-        self._thread = None
+    def wait_parked(self, timeout: float = 5.0) -> int | None:
+        """Pause and wait until the engine sits in a checkpoint; returns its step."""
+        if self._host is None or self._rid == 0:
+            return None
         if self.is_active():
-            self._set_state(IDLE)
-        return not alive
+            self.pause()
+        reply = self._request("park", "parked", timeout)
+        return None if reply is None or reply[0] < 0 else int(reply[0])
+
+    def fetch_state(self, timeout: float = 5.0) -> tuple[dict, int] | None:
+        """The engine's state_dict and step (pausing a running engine first)."""
+        if self._host is None or self._rid == 0:
+            return None
+        if self.is_active():
+            self.pause()
+        reply = self._request("state", "state", timeout)
+        return None if reply is None or reply[0] is None else (reply[0], int(reply[1]))
 
     def discard(self) -> None:
-        """Stop any run and forget it (its engine too): the runner is idle again."""
-        self.shutdown()
-        self._mailbox, self._ctl = None, None
+        """Stop any run and forget it: the runner is idle again (the host stays)."""
+        if self.is_active():
+            self._send("cancel")
+        self._rid += 1  # whatever the old run still sends is now stale
+        self._latest, self._outcome = None, None
         self._rate = RateMeter()
         self._set_state(IDLE)
+
+    def shutdown(self, timeout: float = 2.0) -> bool:
+        """End any run and the host process; True when nothing is left running."""
+        self._timer.stop()
+        ok = True
+        if self._host is not None:
+            ok = self._host.close(timeout)
+            self._host = None
+        if self.is_active():
+            self._set_state(IDLE)
+        return ok
+
+    def report_draw_cost(self, seconds: float) -> None:
+        """Pace the frames so drawing takes at most DRAW_SHARE of the GUI thread.
+
+        The panel reports how long drawing (and painting) one snapshot took; a slow
+        view then gets fewer frames instead of starving input handling.
+        """
+        cost = max(0.0, seconds)
+        self._draw_cost = cost if self._draw_cost == 0 else 0.5 * (cost + self._draw_cost)
+        interval = min(MAX_FRAME_INTERVAL, max(self._min_interval, self._draw_cost / DRAW_SHARE))
+        self._timer.setInterval(int(interval * 1000))
+
+    # ---- pipe ---------------------------------------------------------------------------
+    def _send(self, kind: str) -> None:
+        if self._host is not None:
+            self._host.send(kind, self._rid)
+
+    def _request(self, kind: str, reply: str, timeout: float) -> tuple | None:
+        self._replies.pop(reply, None)
+        self._send(kind)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self._drain(wait=0.05)
+            if reply in self._replies:
+                return self._replies.pop(reply)
+            if self._host is None or not self._host.alive():
+                return None
+        return None
+
+    def _drain(self, wait: float = 0.0) -> None:
+        """Read every pending message; keep the newest snapshot of the current run."""
+        host = self._host
+        if host is None:
+            return
+        try:
+            ready = host.conn.poll(wait)
+            while ready:
+                self._handle(host.conn.recv())
+                ready = host.conn.poll(0)
+        except (EOFError, OSError):
+            pass  # the host died; _poll notices
+
+    def _handle(self, message: tuple) -> None:
+        kind, rid = message[0], message[1]
+        if kind == "hello":  # the host is up and knows its device
+            self.device_known.emit(message[2])
+            return
+        if rid != self._rid:
+            return  # a stale run
+        if kind == "snapshot":
+            self._latest = message[2]
+        elif kind == "done":
+            self._outcome = (message[2], message[3])
+        elif kind == "started":
+            self.device_known.emit(message[2])
+            self._draw_cost = 0.0
+        else:  # replies to requests: "parked", "state"
+            self._replies[kind] = message[2:]
 
     # ---- GUI-thread side --------------------------------------------------------------
     @Slot()
     def _poll(self) -> None:
-        if self._mailbox is None:
-            return
-        snap, outcome, failure = self._mailbox.take()
+        self._drain()
+        snap, self._latest = self._latest, None
         if snap is not None:
             self._rate.update(snap.step, snap.elapsed)
             if self._state == STARTING:
                 self._set_state(RUNNING)
+            if self._state == STEPPING_STATE:
+                self._set_state(PAUSED)  # one step = one snapshot interval
             self.snapshot.emit(snap)
-        if self._ctl is not None and self._ctl.paused and self._state == RUNNING:
-            self._set_state(PAUSED)  # a single step just ended
-        if outcome is not None:
-            self._timer.stop()
-            if self._thread is not None:
-                self._thread.join(1.0)
-                self._thread = None
+        if (self._outcome is None and self.is_active() and self._host is not None
+                and not self._host.alive()):
+            code = self._host.process.exitcode
+            self._outcome = ("failed", ("EngineProcessDied",
+                                        f"the engine process ended unexpectedly (exit code "
+                                        f"{code}); see the log file", ""))
+            self._host = None
+        if self._outcome is not None:
+            outcome, failure = self._outcome
+            self._outcome = None
             if failure is not None:
-                self.failed.emit(failure.kind, failure.message, failure.details)
+                kind, message, details = failure
+                if details:
+                    log.error("engine failed: %s: %s\n%s", kind, message, details)
+                self.failed.emit(kind, message, details)
             self._set_state(FINISHED)
             self.finished.emit(outcome)
 
     def _set_state(self, state: str) -> None:
-        if state != self._state:
-            self._state = state
-            self.state_changed.emit(state)
+        shown = RUNNING if state == STEPPING_STATE else state
+        self._state = state
+        if shown != getattr(self, "_shown_state", None):
+            self._shown_state = shown
+            self.state_changed.emit(shown)
+
+
+# Internal state while a single step runs: shown as "running", becomes "paused" after
+# the step's snapshot arrives.
+STEPPING_STATE = "stepping"
 
 
 class RateMeter:

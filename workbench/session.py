@@ -42,13 +42,14 @@ class Session:
 
 
 def save_session(path: str | Path, panel: str, spec: DemoSpec, cfg: ConfigBase,
-                 engine: Engine) -> Path:
+                 engine_state: dict[str, Any]) -> Path:
+    """Write one session file; ``engine_state`` is ``Engine.state_dict()``."""
     import torch
 
     path = Path(path)
     payload = {"format": FORMAT, "version": VERSION, "app_version": __version__,
                "panel": panel, "demo": spec.name, "config": cfg.to_dict(),
-               "engine": engine.state_dict()}
+               "engine": engine_state}
     tmp = path.with_name(path.name + ".tmp")
     torch.save(payload, tmp)
     tmp.replace(path)  # atomic: an interrupted save never destroys an older good file

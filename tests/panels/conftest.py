@@ -1,24 +1,26 @@
-"""GUI test fixtures: offscreen Qt, isolated settings, and no thread left behind."""
+"""GUI test fixtures: offscreen Qt, isolated settings, and no engine host left behind."""
 from __future__ import annotations
 
+import multiprocessing
 import os
-import threading
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-def engine_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name.startswith("engine-") and t.is_alive()]
+def engine_hosts() -> list:
+    return [p for p in multiprocessing.active_children() if p.name.startswith("engine-host")]
 
 
 @pytest.fixture(autouse=True)
-def no_dangling_engine_threads():
-    """Fail a test that leaves an engine thread running."""
+def no_dangling_engine_hosts():
+    """Fail a test that leaves an engine host process running."""
     yield
-    leftover = engine_threads()
-    for thread in leftover:
-        thread.join(3.0)
-    still = [t.name for t in engine_threads()]
-    assert not still, f"engine threads left running: {still}"
+    leftover = engine_hosts()
+    for process in leftover:
+        process.join(3.0)
+    still = [p.name for p in engine_hosts()]
+    for process in engine_hosts():
+        process.terminate()
+    assert not still, f"engine host processes left running: {still}"

@@ -30,16 +30,17 @@ def test_panel_contract(qtbot, tmp_path, panel_id, demo):
     # pause -> the engine parks and does not move
     panel.toggle_pause()
     assert panel.runner.state == "paused"
-    assert panel.runner.wait_parked(5.0)
-    parked_at = panel.runner.engine.step
+    parked_at = panel.runner.wait_parked(5.0)
+    assert parked_at is not None
+    assert panel.runner.wait_parked(5.0) == parked_at  # paused: no progress
 
-    # step -> exactly one more snapshot interval, then paused again
+    # step -> one more snapshot interval, then paused again
     count = len(snaps)
     panel.step()
     qtbot.waitUntil(lambda: panel.runner.state == "paused" and len(snaps) > count,
                     timeout=10000)
-    assert panel.runner.wait_parked(5.0)
-    assert panel.runner.engine.step > parked_at
+    stepped_to = panel.runner.wait_parked(5.0)
+    assert stepped_to is not None and stepped_to > parked_at
 
     # stop -> finished, with a final snapshot holding the run's history
     with qtbot.waitSignal(panel.runner.finished, timeout=5000) as blocker:

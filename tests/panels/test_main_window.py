@@ -123,8 +123,8 @@ def test_session_save_and_restore_continues_with_the_same_numbers(qtbot, tmp_pat
     panel.start()
     qtbot.waitUntil(lambda: panel.last_snapshot is not None, timeout=20000)
     panel.toggle_pause()
-    assert panel.runner.wait_parked(5.0)
-    saved_at = panel.runner.engine.step
+    saved_at = panel.runner.wait_parked(5.0)
+    assert saved_at is not None
     path = tmp_path / "run.mlwb"
     assert panel.save_session(path)
     panel.stop()
