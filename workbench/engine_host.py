@@ -20,6 +20,7 @@ from __future__ import annotations
 import queue
 import threading
 import traceback
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,17 +37,58 @@ class CurrentRun:
     finished: threading.Event = field(default_factory=threading.Event)
 
 
+class Outbox:
+    """Messages to the GUI, sent by their own thread so the engine never waits on it.
+
+    Snapshots are latest-wins: while the pipe is busy (the GUI is drawing), a newer
+    snapshot replaces the one not yet sent. Other messages keep their order, and a
+    snapshot queued before one of them is sent before it (the final snapshot precedes
+    "done").
+    """
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.cond = threading.Condition()
+        self.ordered: deque = deque()
+        self.snapshot: tuple | None = None
+        threading.Thread(target=self._send_loop, name="host-sender", daemon=True).start()
+
+    def put(self, message: tuple) -> None:
+        with self.cond:
+            if message[0] == "snapshot":
+                self.snapshot = message
+            else:
+                if self.snapshot is not None:
+                    self.ordered.append(self.snapshot)
+                    self.snapshot = None
+                self.ordered.append(message)
+            self.cond.notify()
+
+    def _send_loop(self) -> None:
+        while True:
+            with self.cond:
+                while not self.ordered and self.snapshot is None:
+                    self.cond.wait()
+                if self.ordered:
+                    message = self.ordered.popleft()
+                else:
+                    message, self.snapshot = self.snapshot, None
+            try:
+                self.conn.send(message)
+            except (OSError, ValueError):
+                return  # the GUI process is gone
+
+
 class Host:
     def __init__(self, conn):
         self.conn = conn
-        self.send_lock = threading.Lock()
+        self.outbox = Outbox(conn)
         self.commands: queue.Queue = queue.Queue()
         self.current = CurrentRun()
         self.current.finished.set()
 
     def send(self, *message: Any) -> None:
-        with self.send_lock:
-            self.conn.send(message)
+        self.outbox.put(message)
 
     # ---- reader thread: the only reader of the pipe ----------------------------------
     def read(self) -> None:

@@ -11,7 +11,8 @@ import logging
 import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal, Slot
+import shiboken6
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel,
                                QMenu, QPushButton, QScrollArea, QSplitter, QStackedWidget,
@@ -74,6 +75,8 @@ class Panel(QWidget):
         self.run_count: dict[str, int] = {}
         self.pending_ghost: tuple[dict, str] | None = None
         self.restored = None  # (Config, engine state, step) of a loaded session, not yet run
+        self._paint_queue: list = []  # plots whose painting waits for its turn
+        self._draw_cost = 0.0
         self._base_font = QFont(self.font())
         self._build()
         self._connect()
@@ -243,6 +246,7 @@ class Panel(QWidget):
 
     @Slot(int)
     def _on_demo_changed(self, index: int) -> None:
+        self._flush_painting()
         if self.runner.is_active():
             self.runner.shutdown()
             self._archive_run()
@@ -345,6 +349,7 @@ class Panel(QWidget):
         self.runner.stop()
 
     def reset(self) -> None:
+        self._flush_painting()
         self.runner.discard()
         self._archive_run()
         self.restored = None
@@ -355,6 +360,7 @@ class Panel(QWidget):
         self.show_message("Reset. Press Start (Space) for a new run.")
 
     def shutdown(self, timeout: float = 2.0) -> bool:
+        self._flush_painting()
         return self.runner.shutdown(timeout)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
@@ -366,13 +372,50 @@ class Panel(QWidget):
     def _on_snapshot(self, snap: Snapshot) -> None:
         self.last_snapshot = snap
         started = time.perf_counter()
+        # Qt paints every dirty widget of a window in one go; a full frame can take
+        # 50+ ms. So the data of all plots is set now, with their painting held back,
+        # and the plots are then painted one per event-loop turn (_paint_next): input
+        # and timers get their turn between two plots.
+        plots = [p for p in self.view.plots() if p.isVisible()]
+        for plot in plots:
+            plot.setUpdatesEnabled(False)
         self.view.show_snapshot(snap)
-        self.views.repaint()  # paint now, so the cost below includes painting
-        self.runner.report_draw_cost(time.perf_counter() - started)
+        self._draw_cost = time.perf_counter() - started
+        pending = not self._paint_queue
+        self._paint_queue = plots
+        if pending:
+            QTimer.singleShot(0, self._paint_next)
+        self.progress_label.setText(self._progress_text(snap))
+
+    @Slot()
+    def _paint_next(self) -> None:
+        if not self._paint_queue:
+            return
+        plot = self._paint_queue.pop(0)
+        if not shiboken6.isValid(plot):  # the window closed while plots waited
+            self._paint_queue = []
+            return
+        started = time.perf_counter()
+        plot.setUpdatesEnabled(True)
+        plot.viewport().repaint()
+        self._draw_cost += time.perf_counter() - started
+        if self._paint_queue:
+            QTimer.singleShot(0, self._paint_next)
+        else:
+            self.runner.report_draw_cost(self._draw_cost)
+
+    def _flush_painting(self) -> None:
+        """Let every held-back plot paint again (before a reset or a demo switch)."""
+        for plot in self._paint_queue:
+            if shiboken6.isValid(plot):
+                plot.setUpdatesEnabled(True)
+        self._paint_queue = []
+
+    def _progress_text(self, snap: Snapshot) -> str:
         total = getattr(self.run_cfg, "steps", None) if self.run_cfg else None
         shown = ", ".join(f"{k} {v:.4g}" for k, v in list(snap.metrics.items())[:3])
-        self.progress_label.setText(f"step {snap.step}" + (f"/{total}" if total else "")
-                                    + (f" · {shown}" if shown else ""))
+        return (f"step {snap.step}" + (f"/{total}" if total else "")
+                + (f" · {shown}" if shown else ""))
 
     @Slot(str, str, str)
     def _on_failed(self, kind: str, message: str, details: str) -> None:

@@ -23,7 +23,7 @@ X_GRID_POINTS = 801
 #: Landscape picture resolution (θ0 columns, θ1 rows).
 GRID_SIZE = 120
 #: Paths longer than this are thinned (every other point dropped, stride doubled).
-PATH_CAPACITY = 4000
+PATH_CAPACITY = 1000  # enough for the shape; longer paths cost ~3x more to paint
 #: The loss curves are recorded every HISTORY_EVERY steps (times the thinning factor).
 HISTORY_EVERY = 5
 

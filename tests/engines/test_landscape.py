@@ -8,7 +8,7 @@ from scipy.optimize import minimize
 
 from engines.config import ConfigError
 from engines.nn_basics.configs import LandscapeConfig
-from engines.nn_basics.landscape import LandscapeEngine
+from engines.nn_basics.landscape import PATH_CAPACITY, LandscapeEngine
 from engines.runtime import Control, Diverged, drive
 from tests.engines.nn_helpers import run_to_end
 
@@ -80,14 +80,15 @@ def test_optimizers_share_the_minibatch():
 
 
 def test_paths_are_thinned_deterministically():
-    cfg = LandscapeConfig(rmsprop=False, momentum=False, adam=False, steps=4100)
+    cap = PATH_CAPACITY
+    cfg = LandscapeConfig(rmsprop=False, momentum=False, adam=False, steps=cap + 100)
     snap = run_to_end(LandscapeEngine(cfg), snapshot_hz=20)[-1]
     path = snap.arrays["path_sgd"]
-    # 4000 points (steps 0..3999) were halved to steps 0, 2, ..., 3998; then every 2nd.
-    assert len(path) == 2000 + 51
-    engine = LandscapeEngine(cfg.replace(steps=3998))
+    # cap points (steps 0..cap-1) were halved to steps 0, 2, ..., cap-2; then every 2nd.
+    assert len(path) == cap // 2 + 51
+    engine = LandscapeEngine(cfg.replace(steps=cap - 2))
     run_to_end(engine, snapshot_hz=20)
-    np.testing.assert_array_equal(path[1999], engine.snapshot().arrays["path_sgd"][-1])
+    np.testing.assert_array_equal(path[cap // 2 - 1], engine.snapshot().arrays["path_sgd"][-1])
 
 
 def test_nan_parameters_are_reported_as_divergence():
