@@ -1,33 +1,43 @@
-"""Child process for startup.py: start the app (or a bare window) and report when shown."""
+"""Child process for startup.py: start the app (or a bare window) and report when shown.
+
+Prints "<unix time when shown> <1 if torch was imported>". Guarded by __main__ because
+the app spawns its engine host process, which re-imports this module.
+"""
 import sys
 import time
 
-mode = sys.argv[1]
-from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMainWindow  # noqa: E402
 
-if mode == "bare":
-    app = QApplication([])
-    window = QMainWindow()
-else:
-    import tempfile
-    from pathlib import Path
+def main(mode: str) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMainWindow
 
-    from workbench.app import _open_window, create_app
-    from workbench.settings import Settings
+    if mode == "bare":
+        app = QApplication([])
+        window = QMainWindow()
+    else:
+        import tempfile
+        from pathlib import Path
 
-    app = create_app()
-    window, _ = _open_window("nn-basics", None, None,
-                             settings=Settings(Path(tempfile.mkdtemp()) / "s.json"))
-window.resize(1280, 800)
-window.show()
+        from workbench.app import _open_window, create_app
+        from workbench.settings import Settings
+
+        app = create_app()
+        # As `ml-workbench` starts: the engine host is spawned too (it loads torch itself).
+        window, _ = _open_window("nn-basics", None, None, prestart=True,
+                                 settings=Settings(Path(tempfile.mkdtemp()) / "s.json"))
+    window.resize(1280, 800)
+    window.show()
+
+    def shown():
+        # One event-loop turn after show(): the window has been laid out and painted.
+        print(f"{time.time():.6f} {int('torch' in sys.modules)}", flush=True)
+        if mode != "bare":
+            window.shutdown()
+        app.quit()
+
+    QTimer.singleShot(0, shown)
+    app.exec()
 
 
-def shown():
-    # One event-loop turn after show(): the window has been laid out and painted.
-    print(f"{time.time():.6f} {int('torch' in sys.modules)}", flush=True)
-    app.quit()
-
-
-QTimer.singleShot(0, shown)
-app.exec()
+if __name__ == "__main__":
+    main(sys.argv[1])
