@@ -7,7 +7,7 @@ import logging
 from PySide6.QtCore import QByteArray, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QListWidget, QListWidgetItem,
-                               QMainWindow, QMessageBox, QSplitter, QStackedWidget, QWidget)
+                               QMainWindow, QMessageBox, QSplitter, QStackedWidget)
 
 from panels import REGISTRY, PanelEntry
 from workbench import APP_NAME, __version__

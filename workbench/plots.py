@@ -11,7 +11,6 @@ of these). ``set_line_scale(f)`` scales pen widths and fonts for presentation mo
 from __future__ import annotations
 
 import math
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any

@@ -5,24 +5,24 @@ and the cures: L1/L2 weight penalties and dropout.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Iterator
 
 import numpy as np
 import torch
 
 from engines.nn_basics.configs import X_RANGE, FunctionFitConfig
-from engines.nn_basics.mlp import (MLP, batch_indices, sparsity, training_generator,
+from engines.nn_basics.mlp import (MLP, MLPEngine, batch_indices, sparsity, training_generator,
                                    weight_penalty)
 from engines.nn_basics.optim import make_optimizer
 from engines.nn_basics.targets import target_function
-from engines.runtime import Control, Engine, MetricHistory, Snapshot
+from engines.runtime import Control, MetricHistory, Snapshot
 
 #: Metrics are evaluated every EVAL_EVERY steps (times the history's thinning factor).
 EVAL_EVERY = 10
 GRID_POINTS = 400
 
 
-class FunctionFitEngine(Engine):
+class FunctionFitEngine(MLPEngine):
     Config = FunctionFitConfig
     divergence_advice = ("Try a smaller learning rate, an adaptive optimizer (adam), "
                          "or tanh instead of relu.")
@@ -102,17 +102,6 @@ class FunctionFitEngine(Engine):
         return Snapshot(step=self.step, epoch=self.step * self.batch_size // self.cfg.n_train,
                         metrics=self._metrics(), arrays=arrays,
                         history=self.history.arrays(), final=final)
-
-    # ---- persistence ----------------------------------------------------------------
-    def state_dict(self) -> dict[str, Any]:
-        return {**self.base_state(), "model": self.model.state_dict(),
-                "optimizer": self.optimizer.state_dict(), "gen": self.gen.get_state()}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.load_base_state(state)
-        self.model.load_state_dict(state["model"])
-        self.optimizer.load_state_dict(state["optimizer"])
-        self.gen.set_state(state["gen"])
 
 
 def _frozen(t: torch.Tensor) -> np.ndarray:

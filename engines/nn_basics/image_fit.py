@@ -5,23 +5,23 @@ output, w_j h_j(x, y): the network's picture is a superposition of these "basis 
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Iterator
 
 import numpy as np
 import torch
 
 from engines.nn_basics.configs import ImageFitConfig
-from engines.nn_basics.mlp import MLP, batch_indices, training_generator
+from engines.nn_basics.mlp import MLP, MLPEngine, batch_indices, training_generator
 from engines.nn_basics.optim import make_optimizer
 from engines.nn_basics.targets import make_image, pixel_coordinates
-from engines.runtime import Control, Engine, MetricHistory, Snapshot
+from engines.runtime import Control, MetricHistory, Snapshot
 
 EVAL_EVERY = 10
 #: At most this many neuron contributions go into a final snapshot.
 MAX_CONTRIBUTIONS = 64
 
 
-class ImageFitEngine(Engine):
+class ImageFitEngine(MLPEngine):
     Config = ImageFitConfig
     divergence_advice = "Try a smaller learning rate or the adam optimizer."
 
@@ -103,14 +103,3 @@ class ImageFitEngine(Engine):
         images = terms[:, order].T.reshape(-1, res, res)
         return {"contributions": images.cpu().numpy().astype(np.float32),
                 "contribution_ids": order.cpu().numpy().astype(np.int64)}
-
-    # ---- persistence ----------------------------------------------------------------
-    def state_dict(self) -> dict[str, Any]:
-        return {**self.base_state(), "model": self.model.state_dict(),
-                "optimizer": self.optimizer.state_dict(), "gen": self.gen.get_state()}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.load_base_state(state)
-        self.model.load_state_dict(state["model"])
-        self.optimizer.load_state_dict(state["optimizer"])
-        self.gen.set_state(state["gen"])

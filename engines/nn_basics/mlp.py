@@ -7,9 +7,12 @@ and dropout masks too, so a run is reproducible and its RNG state can be saved.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
 from torch import nn
+
+from engines.runtime import Engine
 
 ACTIVATION_FUNCTIONS = {
     "sigmoid": torch.sigmoid,   # f(z) = 1 / (1 + e^(−z))
@@ -103,3 +106,25 @@ def training_generator(seed: int, device) -> torch.Generator:
     not the same random stream as the weight initialisation (on CPU both would coincide).
     """
     return torch.Generator(device=device).manual_seed((seed + 0x9E3779B9) % 2**63)
+
+
+class MLPEngine(Engine):
+    """An engine training ``self.model`` with ``self.optimizer``, sampling with ``self.gen``.
+
+    Saves and restores exactly that, plus progress and history (Engine.base_state), so a
+    restored run draws the same minibatches and dropout masks as an uninterrupted one.
+    """
+
+    model: MLP
+    optimizer: torch.optim.Optimizer
+    gen: torch.Generator
+
+    def state_dict(self) -> dict[str, Any]:
+        return {**self.base_state(), "model": self.model.state_dict(),
+                "optimizer": self.optimizer.state_dict(), "gen": self.gen.get_state()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.load_base_state(state)
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.gen.set_state(state["gen"])
