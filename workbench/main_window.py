@@ -179,7 +179,7 @@ class MainWindow(QMainWindow):
     # ---- run shortcuts -------------------------------------------------------------
     def _start_pause(self) -> None:
         if self.current_panel:
-            self.current_panel.toggle_start_pause()
+            self.current_panel.toggle_pause()
 
     def _step(self) -> None:
         if self.current_panel:

@@ -330,14 +330,11 @@ class Panel(QWidget):
         return True
 
     def toggle_pause(self) -> None:
+        """Space: start when idle, otherwise pause / resume."""
         if self.runner.state in (states.IDLE, states.FINISHED):
             self.start()
         else:
             self.runner.toggle_pause()
-
-    def toggle_start_pause(self) -> None:
-        """Space: start when idle, otherwise pause / resume."""
-        self.toggle_pause()
 
     def step(self) -> None:
         if self.runner.is_active():

@@ -35,6 +35,9 @@ MAX_FRAME_INTERVAL = 0.5
 # Run states shown in the status bar.
 IDLE, STARTING, RUNNING, PAUSED, STOPPING, FINISHED = (
     "idle", "starting", "running", "paused", "stopping", "finished")
+# Internal state while a single step runs: shown as "running", it becomes "paused" when
+# the step's snapshot arrives.
+STEPPING_STATE = "stepping"
 
 
 class HostProcess:
@@ -84,6 +87,7 @@ class EngineRunner(QObject):
         super().__init__(parent)
         self.name = name
         self._state = IDLE
+        self._shown_state = IDLE
         self._host: HostProcess | None = None
         self._rid = 0
         self._outcome: tuple[str, tuple | None] | None = None
@@ -285,14 +289,10 @@ class EngineRunner(QObject):
     def _set_state(self, state: str) -> None:
         shown = RUNNING if state == STEPPING_STATE else state
         self._state = state
-        if shown != getattr(self, "_shown_state", None):
+        if shown != self._shown_state:
             self._shown_state = shown
             self.state_changed.emit(shown)
 
-
-# Internal state while a single step runs: shown as "running", becomes "paused" after
-# the step's snapshot arrives.
-STEPPING_STATE = "stepping"
 
 
 class RateMeter:
