@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -171,7 +170,8 @@ def test_ctrl_c_stops_cleanly_with_exit_130(tmp_path):
     proc = fake_cli("run", "fake", "--steps", "1000000000", "--json", "--out", str(out))
     # Wait for the start line, i.e. the engine is built and the handler is installed.
     assert "steps on" in proc.stderr.readline()
-    time.sleep(0.5)
+    # The first progress line (every ~2 s when stderr is a pipe) proves steps have run.
+    assert proc.stderr.readline().startswith("step ")
     proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=30)
     assert proc.returncode == 130, stderr
