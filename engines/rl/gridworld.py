@@ -1,0 +1,219 @@
+"""A deterministic grid world and a random Prim maze generator.
+
+States are the flat cell indices s = row * W + col. The agent moves up / down / left / right;
+a move into a wall or off the grid leaves it where it is (optionally with a bump penalty).
+The reward of a transition is the reward of the cell it ends in (Sutton/Barto convention
+r_{t+1} = r(s_t, a_t, s_{t+1})). With ``terminal_on_treasure`` every open cell with a
+positive reward ends the episode; terminal states are absorbing with zero reward, so the
+return after reaching them is zero and V(terminal) = 0.
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+ACTIONS = ("up", "down", "left", "right")
+#: (d_row, d_col) of each action, in the order of ACTIONS.
+MOVES = np.array([[-1, 0], [1, 0], [0, -1], [0, 1]])
+N_ACTIONS = len(ACTIONS)
+
+
+@dataclass
+class GridWorld:
+    """Grid of open cells and walls with a reward per cell.
+
+    walls: (H, W) bool; rewards: (H, W) float (treasures > 0); start: (row, col).
+    """
+
+    walls: np.ndarray
+    rewards: np.ndarray
+    start: tuple[int, int]
+    terminal_on_treasure: bool = True
+    bump_penalty: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.walls = np.array(self.walls, dtype=bool)
+        self.rewards = np.array(self.rewards, dtype=float)
+        if self.walls.ndim != 2 or self.walls.shape != self.rewards.shape:
+            raise ValueError(f"walls {self.walls.shape} and rewards {self.rewards.shape} "
+                             "must be 2D arrays of the same shape")
+        self.start = (int(self.start[0]), int(self.start[1]))
+        self._check_cell(self.start)
+        if self.walls[self.start]:
+            raise ValueError(f"the start cell {self.start} is a wall")
+
+    # ---- geometry -------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.walls.shape
+
+    @property
+    def n_states(self) -> int:
+        return self.walls.size
+
+    def index(self, cell: tuple[int, int]) -> int:
+        return int(cell[0]) * self.shape[1] + int(cell[1])
+
+    def cell(self, s: int) -> tuple[int, int]:
+        return divmod(int(s), self.shape[1])
+
+    @property
+    def start_state(self) -> int:
+        return self.index(self.start)
+
+    def _check_cell(self, cell: tuple[int, int]) -> None:
+        h, w = self.shape
+        if not (0 <= cell[0] < h and 0 <= cell[1] < w):
+            raise ValueError(f"cell {tuple(cell)} is outside the {h}x{w} grid")
+
+    def terminal_mask(self) -> np.ndarray:
+        """(S,) bool: states that end an episode (open treasure cells, if so configured)."""
+        if not self.terminal_on_treasure:
+            return np.zeros(self.n_states, dtype=bool)
+        return ((self.rewards > 0) & ~self.walls).ravel()
+
+    # ---- dynamics -------------------------------------------------------------------
+    def step(self, states, actions) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Vectorised transition of many environments: (next states, rewards, done)."""
+        states = np.asarray(states, dtype=np.int64)
+        actions = np.asarray(actions, dtype=np.int64)
+        h, w = self.shape
+        row, col = np.divmod(states, w)
+        new_row = row + MOVES[actions, 0]
+        new_col = col + MOVES[actions, 1]
+        inside = (new_row >= 0) & (new_row < h) & (new_col >= 0) & (new_col < w)
+        new_row, new_col = np.clip(new_row, 0, h - 1), np.clip(new_col, 0, w - 1)
+        blocked = ~inside | self.walls[new_row, new_col]
+        nxt = np.where(blocked, states, new_row * w + new_col)
+        reward = self.rewards.ravel()[nxt] - self.bump_penalty * blocked
+        # Terminal states (and walls, which are never entered) are absorbing, reward 0.
+        stuck = self.terminal_mask()[states] | self.walls.ravel()[states]
+        nxt = np.where(stuck, states, nxt)
+        reward = np.where(stuck, 0.0, reward)
+        return nxt, reward, self.terminal_mask()[nxt]
+
+    def transition(self, s: int, a: int) -> tuple[int, float, bool]:
+        """Deterministic single transition s, a -> (s', r, done)."""
+        nxt, reward, done = self.step(np.array([s]), np.array([a]))
+        return int(nxt[0]), float(reward[0]), bool(done[0])
+
+    def model(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Full tabular model for DP: P (S, 4) next-state indices, R (S, 4), terminal (S,)."""
+        s = np.repeat(np.arange(self.n_states), N_ACTIONS)
+        a = np.tile(np.arange(N_ACTIONS), self.n_states)
+        nxt, reward, _ = self.step(s, a)
+        shape = (self.n_states, N_ACTIONS)
+        return nxt.reshape(shape), reward.reshape(shape), self.terminal_mask()
+
+    # ---- reachability ---------------------------------------------------------------
+    def reachable_mask(self) -> np.ndarray:
+        """(H, W) bool: open cells reachable from the start (BFS; not through terminals)."""
+        return bfs_distances(self.walls, self.start, stop=self.terminal_mask().reshape(
+            self.shape)) >= 0
+
+    def reachable_rewards(self) -> list[tuple[int, int]]:
+        """Cells with a positive reward that the agent can reach from the start."""
+        cells = np.argwhere(self.reachable_mask() & (self.rewards > 0))
+        return [tuple(int(x) for x in c) for c in cells]
+
+    def validate(self) -> None:
+        """Raise ValueError when there is nothing to learn: no positive reward reachable."""
+        if not self.reachable_rewards():
+            n = int(((self.rewards > 0) & ~self.walls).sum())
+            raise ValueError(
+                f"no reachable reward: none of the {n} open cells with a positive reward "
+                f"can be reached from the start {self.start}; remove a wall or place a "
+                "treasure in the start's region")
+
+    # ---- editing --------------------------------------------------------------------
+    def toggle_wall(self, cell: tuple[int, int]) -> bool:
+        """Turn an open cell into a wall or back; returns the new wall flag."""
+        cell = (int(cell[0]), int(cell[1]))
+        self._check_cell(cell)
+        if cell == self.start:
+            raise ValueError(f"cannot put a wall on the start cell {cell}")
+        self.walls[cell] = not self.walls[cell]
+        return bool(self.walls[cell])
+
+    def set_reward(self, cell: tuple[int, int], value: float) -> None:
+        cell = (int(cell[0]), int(cell[1]))
+        self._check_cell(cell)
+        if self.walls[cell]:
+            raise ValueError(f"cell {cell} is a wall; open it before giving it a reward")
+        self.rewards[cell] = float(value)
+
+    def copy(self) -> "GridWorld":
+        return GridWorld(self.walls.copy(), self.rewards.copy(), self.start,
+                         self.terminal_on_treasure, self.bump_penalty)
+
+
+def bfs_distances(walls: np.ndarray, start: tuple[int, int],
+                  stop: np.ndarray | None = None) -> np.ndarray:
+    """(H, W) int: steps from start to every open cell (-1 if unreachable).
+
+    Cells flagged in ``stop`` are reached but not expanded (an episode ends there).
+    """
+    h, w = walls.shape
+    dist = np.full((h, w), -1, dtype=np.int64)
+    dist[start] = 0
+    queue = deque([tuple(start)])
+    while queue:
+        r, c = queue.popleft()
+        if stop is not None and stop[r, c] and (r, c) != tuple(start):
+            continue
+        for dr, dc in MOVES:
+            nr, nc = r + dr, c + dc
+            if 0 <= nr < h and 0 <= nc < w and not walls[nr, nc] and dist[nr, nc] < 0:
+                dist[nr, nc] = dist[r, c] + 1
+                queue.append((nr, nc))
+    return dist
+
+
+def prim_maze(h: int, w: int, seed: int) -> np.ndarray:
+    """Random perfect maze by randomised Prim: (h, w) bool walls, h and w odd (>= 3).
+
+    Rooms sit at odd (row, col); the border is all wall. Starting from room (1, 1), a
+    random frontier room is joined to a random already-open neighbour room by opening the
+    wall between them, until every room is open: the open cells form a tree, so they are
+    all connected and every pair is joined by exactly one path.
+    """
+    if h < 3 or w < 3 or h % 2 == 0 or w % 2 == 0:
+        raise ValueError(f"maze size must be odd and >= 3, got {h}x{w}")
+    rng = np.random.default_rng(seed)
+    walls = np.ones((h, w), dtype=bool)
+    steps = ((-2, 0), (2, 0), (0, -2), (0, 2))
+
+    def rooms_around(r, c):
+        return [(r + dr, c + dc) for dr, dc in steps if 0 < r + dr < h and 0 < c + dc < w]
+
+    walls[1, 1] = False
+    frontier: list[tuple[int, int]] = []
+    in_frontier: set[tuple[int, int]] = set()
+
+    def add_frontier(r, c):
+        for room in rooms_around(r, c):
+            if walls[room] and room not in in_frontier:
+                in_frontier.add(room)
+                frontier.append(room)
+
+    add_frontier(1, 1)
+    while frontier:
+        room = frontier.pop(int(rng.integers(len(frontier))))
+        open_rooms = [n for n in rooms_around(*room) if not walls[n]]
+        nr, nc = open_rooms[int(rng.integers(len(open_rooms)))]
+        walls[room] = False
+        walls[(room[0] + nr) // 2, (room[1] + nc) // 2] = False
+        add_frontier(*room)
+    return walls
+
+
+def maze_world(h: int, w: int, seed: int, treasure: float = 1.0, **kwargs) -> GridWorld:
+    """A Prim maze with the start at (1, 1) and one treasure at the farthest open cell."""
+    walls = prim_maze(h, w, seed)
+    dist = bfs_distances(walls, (1, 1))
+    far = np.unravel_index(int(np.argmax(dist)), dist.shape)   # first farthest: deterministic
+    rewards = np.zeros((h, w))
+    rewards[far] = treasure
+    return GridWorld(walls, rewards, (1, 1), **kwargs)

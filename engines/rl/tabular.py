@@ -1,0 +1,314 @@
+"""Tabular Q-learning and SARSA on a GridWorld, and the ``TabularQEngine`` demo.
+
+Temporal-difference updates of the action values Q(s, a) after each transition
+s, a -> r, s' (α: learning rate, γ: discount):
+    Q-learning (off-policy):  Q(s,a) <- Q(s,a) + α [ r + γ max_a' Q(s',a') − Q(s,a) ]
+    SARSA      (on-policy):   Q(s,a) <- Q(s,a) + α [ r + γ Q(s',a') − Q(s,a) ],
+                              a' the action the exploring policy really takes next.
+At a terminal s' the bracket has no γ term (the future return is zero).
+Exploration:
+    ε-greedy:           π(a|s) = ε/4 + (1 − ε) [a is greedy] / #greedy actions
+    softmax/Boltzmann:  π(a|s) = exp(Q(s,a)/T) / Σ_b exp(Q(s,b)/T)
+Experience replay (Q-learning only) stores transitions and replays a few random old ones
+per step with the same update: Q-learning's target does not depend on the policy that
+collected the data, SARSA's does, so replaying stale (s, a, r, s', a') would be biased.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import numpy as np
+import torch
+
+from engines.config import ConfigBase, ConfigError, param
+from engines.rl.dp import GAMMA_MESSAGE
+from engines.rl.gridworld import N_ACTIONS, GridWorld, maze_world
+from engines.runtime import Control, Engine, MetricHistory, Snapshot
+
+ALGORITHMS = ("q_learning", "sarsa")
+EXPLORATIONS = ("epsilon_greedy", "softmax")
+#: Metric history is recorded every HISTORY_EVERY environment steps (times the thinning).
+HISTORY_EVERY = 10
+
+
+@dataclass(frozen=True)
+class AgentSettings:
+    algorithm: str = "q_learning"
+    exploration: str = "epsilon_greedy"
+    epsilon: float = 0.2
+    temperature: float = 0.1
+    alpha: float = 0.5
+    gamma: float = 0.9
+    replay: bool = False
+    replay_updates: int = 4
+    replay_capacity: int = 10_000
+    max_episode_steps: int = 200
+    exploring_starts: bool = False   # start each episode in a random reachable state
+
+    def __post_init__(self):
+        if self.algorithm not in ALGORITHMS:
+            raise ValueError(f"algorithm must be one of {ALGORITHMS}, got {self.algorithm!r}")
+        if self.exploration not in EXPLORATIONS:
+            raise ValueError(f"exploration must be one of {EXPLORATIONS}, "
+                             f"got {self.exploration!r}")
+        if self.replay and self.algorithm != "q_learning":
+            raise ValueError("experience replay needs an off-policy method: use q_learning")
+        if not 0.0 <= self.gamma <= 1.0:
+            raise ValueError(f"gamma must lie in [0, 1], got {self.gamma}")
+
+
+class TabularAgent:
+    """Q table, exploring policy and the running episode of one agent in one GridWorld."""
+
+    def __init__(self, env: GridWorld, settings: AgentSettings, rng: np.random.Generator):
+        env.validate()
+        if settings.gamma >= 1.0 and not env.terminal_mask().any():
+            raise ValueError(GAMMA_MESSAGE)
+        self.env, self.settings, self.rng = env, settings, rng
+        P, R, terminal = env.model()
+        self.P, self.R, self.terminal = P, R, terminal
+        self.Q = np.zeros((env.n_states, N_ACTIONS))
+        self.starts = np.flatnonzero(env.reachable_mask().ravel() & ~terminal)
+        self.state = self._start()
+        self.action = -1              # SARSA's already chosen next action (-1: none)
+        self.episode_return = 0.0
+        self.episode_length = 0
+        self.episodes = 0
+        self.last_return = 0.0        # of the last finished episode
+        self.last_length = 0
+        self.trajectory = [self.state]
+        cap = settings.replay_capacity if settings.replay else 0
+        self.buffer = np.zeros((cap, 5))     # rows: s, a, r, s', done
+        self.buffer_size = 0
+        self.buffer_pos = 0
+
+    def _start(self) -> int:
+        if self.settings.exploring_starts:
+            return int(self.starts[self.rng.integers(len(self.starts))])
+        return self.env.start_state
+
+    # ---- policy -----------------------------------------------------------------------
+    def probs(self, q: np.ndarray) -> np.ndarray:
+        """π(a|s) of the exploring policy for action values q (..., 4)."""
+        cfg = self.settings
+        if cfg.exploration == "softmax":
+            z = (q - q.max(axis=-1, keepdims=True)) / cfg.temperature
+            e = np.exp(z)
+            return e / e.sum(axis=-1, keepdims=True)
+        greedy = (q == q.max(axis=-1, keepdims=True)).astype(float)
+        greedy /= greedy.sum(axis=-1, keepdims=True)          # ties share (1 − ε)
+        return cfg.epsilon / N_ACTIONS + (1.0 - cfg.epsilon) * greedy
+
+    def act(self, s: int) -> int:
+        """Sample a ~ π(·|s) with one uniform draw (inverse CDF)."""
+        cdf = np.cumsum(self.probs(self.Q[s]))
+        return min(int(np.searchsorted(cdf, self.rng.random() * cdf[-1], side="right")),
+                   N_ACTIONS - 1)
+
+    def greedy_policy(self) -> np.ndarray:
+        return self.Q.argmax(axis=1)
+
+    # ---- learning -----------------------------------------------------------------------
+    def step(self) -> bool:
+        """One environment transition plus its update(s); True when an episode ended."""
+        cfg = self.settings
+        s = self.state
+        a = self.action if self.action >= 0 else self.act(s)
+        s2 = int(self.P[s, a])
+        r, done = float(self.R[s, a]), bool(self.terminal[s2])
+        a2 = -1
+        if done:
+            target = r
+        elif cfg.algorithm == "sarsa":
+            a2 = self.act(s2)
+            target = r + cfg.gamma * self.Q[s2, a2]
+        else:
+            target = r + cfg.gamma * self.Q[s2].max()
+        self.Q[s, a] += cfg.alpha * (target - self.Q[s, a])
+        if cfg.replay:
+            self._remember(s, a, r, s2, done)
+            self._replay()
+        self.episode_return += r
+        self.episode_length += 1
+        if done or self.episode_length >= cfg.max_episode_steps:
+            self.episodes += 1
+            self.last_return, self.last_length = self.episode_return, self.episode_length
+            self.episode_return, self.episode_length = 0.0, 0
+            self.state, self.action = self._start(), -1
+            self.trajectory = [self.state]
+            return True
+        self.state, self.action = s2, a2
+        self.trajectory.append(s2)
+        return False
+
+    def _remember(self, s, a, r, s2, done) -> None:
+        self.buffer[self.buffer_pos] = (s, a, r, s2, float(done))
+        self.buffer_pos = (self.buffer_pos + 1) % len(self.buffer)
+        self.buffer_size = min(self.buffer_size + 1, len(self.buffer))
+
+    def _replay(self) -> None:
+        cfg = self.settings
+        idx = self.rng.integers(self.buffer_size, size=cfg.replay_updates)
+        for s, a, r, s2, done in self.buffer[idx]:
+            s, a, s2 = int(s), int(a), int(s2)
+            target = r if done else r + cfg.gamma * self.Q[s2].max()
+            self.Q[s, a] += cfg.alpha * (target - self.Q[s, a])
+
+    # ---- persistence --------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        n = self.buffer_size
+        return {"Q": torch.from_numpy(self.Q.copy()), "rng": self.rng.bit_generator.state,
+                "state": self.state, "action": self.action,
+                "episode_return": self.episode_return, "episode_length": self.episode_length,
+                "episodes": self.episodes, "last_return": self.last_return,
+                "last_length": self.last_length, "trajectory": list(self.trajectory),
+                "buffer": torch.from_numpy(self.buffer[:n].copy()),
+                "buffer_pos": self.buffer_pos}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        Q = state["Q"].numpy()
+        if Q.shape != self.Q.shape:
+            raise ValueError(f"saved Q table {Q.shape} does not fit this maze {self.Q.shape}")
+        self.Q[...] = Q
+        self.rng.bit_generator.state = state["rng"]
+        self.state, self.action = int(state["state"]), int(state["action"])
+        self.episode_return = float(state["episode_return"])
+        self.episode_length = int(state["episode_length"])
+        self.episodes = int(state["episodes"])
+        self.last_return = float(state["last_return"])
+        self.last_length = int(state["last_length"])
+        self.trajectory = [int(s) for s in state["trajectory"]]
+        buffer = state["buffer"].numpy()
+        self.buffer_size = len(buffer)
+        self.buffer[:self.buffer_size] = buffer
+        self.buffer_pos = int(state["buffer_pos"])
+
+
+def train(env: GridWorld, steps: int, rng: np.random.Generator, **settings) -> TabularAgent:
+    """Run one agent for ``steps`` environment transitions; returns it (Q, counters)."""
+    agent = TabularAgent(env, AgentSettings(**settings), rng)
+    for _ in range(steps):
+        agent.step()
+    return agent
+
+
+def greedy_return(env: GridWorld, actions: np.ndarray, max_steps: int = 1000) -> float:
+    """Undiscounted return of following a deterministic policy from the start."""
+    s, total = env.start_state, 0.0
+    for _ in range(max_steps):
+        s, r, done = env.transition(s, int(actions[s]))
+        total += r
+        if done:
+            break
+    return total
+
+
+# ---- the demo ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TabularQConfig(ConfigBase):
+    """Tabular Q-learning / SARSA in a random maze with one treasure."""
+
+    maze_size: int = param(9, label="Maze size", min=5, max=41, group="Maze",
+                           help="Rows = columns of the maze (odd: rooms and walls alternate).")
+    algorithm: str = param("q_learning", label="Algorithm", choices=ALGORITHMS,
+                           group="Learning",
+                           help="Q-learning bootstraps on max_a' Q(s',a') (off-policy); "
+                                "SARSA on the action actually taken next (on-policy).")
+    exploration: str = param("epsilon_greedy", label="Exploration", choices=EXPLORATIONS,
+                             group="Learning")
+    epsilon: float = param(0.2, label="ε (random action prob.)", min=0.0, max=1.0,
+                           group="Learning")
+    temperature: float = param(0.1, label="Softmax temperature T", min=1e-3, max=10.0,
+                               log=True, group="Learning")
+    alpha: float = param(0.5, label="Learning rate α", min=1e-3, max=1.0, log=True,
+                         group="Learning")
+    gamma: float = param(0.9, label="Discount γ", min=0.0, max=1.0, group="Learning",
+                         help="Weight of the next step's reward relative to now.")
+    replay: bool = param(False, label="Experience replay", group="Learning",
+                         help="Also replay random stored transitions (Q-learning only).")
+    replay_updates: int = param(4, label="Replays per step", min=1, max=64, group="Learning",
+                                advanced=True)
+    exploring_starts: bool = param(False, label="Exploring starts", group="Learning",
+                                   help="Begin each episode in a random reachable cell "
+                                        "instead of the start, so every state gets visited.")
+    max_episode_steps: int = param(200, label="Episode step cap", min=1, max=100_000,
+                                   group="Run", help="An episode is cut off after this many "
+                                                     "steps and restarts at the start.")
+    steps: int = param(20_000, label="Steps", min=1, max=1_000_000, group="Run",
+                       help="Environment transitions in one run.")
+    seed: int = param(0, label="Seed", min=0, max=2**31 - 1, group="Run",
+                      help="Chooses the maze and the agent's random actions.")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.maze_size % 2 == 0:
+            raise ConfigError("maze_size", f"{self.maze_size} is even; the maze needs an "
+                                           "odd size")
+        if self.replay and self.algorithm != "q_learning":
+            raise ConfigError("replay", "experience replay needs an off-policy method: "
+                                        "use q_learning")
+
+
+class TabularQEngine(Engine):
+    Config = TabularQConfig
+    divergence_advice = "Try a smaller learning rate α or a discount γ < 1."
+
+    def __init__(self, cfg: TabularQConfig, device: str | None = None):
+        super().__init__(cfg, device)
+        self.history = MetricHistory(stride=HISTORY_EVERY)
+        self.env = maze_world(cfg.maze_size, cfg.maze_size, cfg.seed)
+        settings = AgentSettings(
+            algorithm=cfg.algorithm, exploration=cfg.exploration, epsilon=cfg.epsilon,
+            temperature=cfg.temperature, alpha=cfg.alpha, gamma=cfg.gamma, replay=cfg.replay,
+            replay_updates=cfg.replay_updates, max_episode_steps=cfg.max_episode_steps,
+            exploring_starts=cfg.exploring_starts)
+        # The maze uses default_rng(seed); the agent its own stream from the same seed.
+        self.agent = TabularAgent(self.env, settings, np.random.default_rng([cfg.seed, 1]))
+        self._const = {"walls": self.env.walls.copy(), "rewards": self.env.rewards.copy(),
+                       "start": np.array(self.env.start)}
+        for a in self._const.values():
+            a.flags.writeable = False
+
+    def run(self, ctl: Control) -> Iterator[Snapshot]:
+        if self.step == 0 and len(self.history) == 0:
+            self.history.record(0, self._metrics())
+        while self.step < self.cfg.steps:
+            ctl.checkpoint()
+            self.agent.step()
+            self.step += 1
+            if self.history.wants(self.step):
+                self.history.record(self.step, self._metrics())
+            if ctl.due():
+                yield self.snapshot()
+        yield self.snapshot(final=True)
+
+    def _metrics(self) -> dict[str, float]:
+        a = self.agent
+        return {"episode_return": a.last_return, "episode_length": float(a.last_length),
+                "epsilon": self._exploration_rate(), "episodes": float(a.episodes)}
+
+    def _exploration_rate(self) -> float:
+        """ε; for softmax the effective one: mean non-greedy probability 1 − max_a π(a|s)."""
+        if self.cfg.exploration == "epsilon_greedy":
+            return self.cfg.epsilon
+        open_states = ~self.env.walls.ravel() & ~self.agent.terminal
+        probs = self.agent.probs(self.agent.Q[open_states])
+        return float(1.0 - probs.max(axis=1).mean())
+
+    def snapshot(self, final: bool = False) -> Snapshot:
+        a, (h, w) = self.agent, self.env.shape
+        V = np.where(self.env.walls, 0.0, a.Q.max(axis=1).reshape(h, w))
+        cells = np.array([self.env.cell(s) for s in a.trajectory], dtype=np.int64)
+        arrays = dict(self._const)
+        arrays.update({"V": V, "policy": a.probs(a.Q).reshape(h, w, N_ACTIONS),
+                       "trajectory": cells, "agent": cells[-1].copy()})
+        return Snapshot(step=self.step, epoch=a.episodes, metrics=self._metrics(),
+                        arrays=arrays, history=self.history.arrays(), final=final)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {**self.base_state(), "agent": self.agent.state_dict()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.load_base_state(state)
+        self.agent.load_state_dict(state["agent"])

@@ -1,0 +1,151 @@
+"""Tabular Q-learning / SARSA against value iteration, and the TabularQEngine contract."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from engines.config import ConfigError
+from engines.rl.dp import GAMMA_MESSAGE, unique_optimal_mask, value_iteration
+from engines.rl.gridworld import maze_world
+from engines.rl.tabular import TabularQConfig, TabularQEngine, greedy_return, train
+from engines.runtime import Control, drive
+from tests.engines.nn_helpers import assert_same_run, round_trip, run_to_end
+
+SEEDS = (0, 1, 2)
+GAMMA = 0.9
+
+
+def optimal(env):
+    """Value-iteration policy and the reachable non-terminal states with a unique best action."""
+    vi = value_iteration(env, GAMMA)
+    reach = env.reachable_mask().ravel() & ~env.terminal_mask()
+    return vi, reach & unique_optimal_mask(vi.Q, 1e-6)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("kwargs", [
+    dict(epsilon=0.3, exploring_starts=True),
+    dict(exploration="softmax", temperature=0.05, exploring_starts=True),
+    dict(epsilon=0.3, exploring_starts=True, replay=True),
+    # off-policy: even a purely random behaviour policy teaches Q-learning Q*
+    dict(epsilon=1.0),
+], ids=["eps-greedy", "softmax", "replay", "random-behaviour"])
+def test_q_learning_finds_the_optimal_policy(seed, kwargs):
+    env = maze_world(7, 7, seed)
+    vi, mask = optimal(env)
+    assert mask.sum() >= 10
+    agent = train(env, 4000, np.random.default_rng(seed), gamma=GAMMA, alpha=0.5, **kwargs)
+    np.testing.assert_array_equal(agent.greedy_policy()[mask], vi.policy[mask])
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_sarsa_reaches_the_treasure(seed):
+    env = maze_world(7, 7, seed)
+    agent = train(env, 6000, np.random.default_rng(seed), algorithm="sarsa", gamma=GAMMA,
+                  alpha=0.3, epsilon=0.2)
+    assert agent.last_return > 0                              # its last ε-greedy episode
+    assert greedy_return(env, agent.greedy_policy()) > 0      # and its greedy policy
+
+
+def test_training_is_seeded():
+    env = maze_world(7, 7, 0)
+    a = train(env, 500, np.random.default_rng(3), epsilon=0.5)
+    b = train(env, 500, np.random.default_rng(3), epsilon=0.5)
+    np.testing.assert_array_equal(a.Q, b.Q)
+
+
+def test_learner_errors():
+    endless = maze_world(7, 7, 0, terminal_on_treasure=False)
+    with pytest.raises(ValueError) as info:
+        train(endless, 10, np.random.default_rng(0), gamma=1.0)
+    assert str(info.value) == GAMMA_MESSAGE
+    train(endless, 10, np.random.default_rng(0), gamma=0.9)     # γ < 1 is fine
+    walled = maze_world(7, 7, 0)
+    walled.rewards[:] = 0.0
+    with pytest.raises(ValueError, match="no reachable reward"):
+        train(walled, 10, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="off-policy"):
+        train(maze_world(7, 7, 0), 10, np.random.default_rng(0), algorithm="sarsa",
+              replay=True)
+
+
+def test_exploration_probabilities():
+    env = maze_world(7, 7, 0)
+    agent = train(env, 0, np.random.default_rng(0), epsilon=0.2)
+    q = np.array([[1.0, 0.0, 1.0, -1.0]])
+    np.testing.assert_allclose(agent.probs(q), [[0.45, 0.05, 0.45, 0.05]])  # ties share
+    agent = train(env, 0, np.random.default_rng(0), exploration="softmax", temperature=0.5)
+    p = np.exp(q[0] / 0.5)
+    np.testing.assert_allclose(agent.probs(q)[0], p / p.sum())
+
+
+# ---- engine --------------------------------------------------------------------------------
+SMALL = TabularQConfig(maze_size=7, steps=300, epsilon=0.3)
+VARIANTS = {"q": {}, "sarsa-softmax": dict(algorithm="sarsa", exploration="softmax"),
+            "replay-es": dict(replay=True, exploring_starts=True)}
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_engine_is_deterministic(variant):
+    cfg = SMALL.replace(**VARIANTS[variant])
+    a = run_to_end(TabularQEngine(cfg))[-1]
+    b = run_to_end(TabularQEngine(cfg), snapshot_hz=5)[-1]
+    assert_same_run(a, b)
+    other = TabularQEngine(cfg.replace(seed=1)).snapshot()
+    assert not np.array_equal(a.arrays["walls"], other.arrays["walls"])   # another maze
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_engine_save_restore_continues_identically(variant):
+    n, m = 170, 230
+    cfg = SMALL.replace(**VARIANTS[variant])
+    whole = run_to_end(TabularQEngine(cfg.replace(steps=n + m)))[-1]
+    first = TabularQEngine(cfg.replace(steps=n))
+    run_to_end(first)
+    state = round_trip(first.state_dict())
+    second = TabularQEngine(cfg.replace(steps=n + m))
+    second.load_state_dict(state)
+    assert second.step == n
+    assert_same_run(run_to_end(second)[-1], whole)
+
+
+def test_engine_snapshot_contents():
+    engine = TabularQEngine(SMALL.replace(steps=2000))
+    snap = run_to_end(engine)[-1]
+    assert set(snap.metrics) >= {"episode_return", "episode_length", "epsilon"}
+    assert snap.metrics["epsilon"] == 0.3 and snap.metrics["episode_return"] == 1.0
+    assert snap.arrays["V"].shape == (7, 7)
+    np.testing.assert_allclose(snap.arrays["policy"].sum(axis=-1), 1.0)
+    assert snap.arrays["policy"].shape == (7, 7, 4)
+    traj = snap.arrays["trajectory"]
+    assert traj.shape[1] == 2 and tuple(traj[0]) == (1, 1)
+    np.testing.assert_array_equal(traj[-1], snap.arrays["agent"])
+    assert snap.epoch > 0 and len(snap.history["step"]) > 10
+    # V = max_a Q agrees in sign with the DP values: the treasure's neighbour is near 1
+    assert snap.arrays["V"].max() > 0.5
+
+
+def test_engine_drive_with_cancelled_control():
+    engine = TabularQEngine(SMALL)
+    ctl = Control()
+    ctl.cancel()
+    snaps = list(drive(engine, ctl))
+    assert len(snaps) == 1 and snaps[0].final and snaps[0].step == 0
+
+
+def test_engine_leaves_global_rng_alone():
+    np_before = np.random.get_state()[1].copy()
+    torch_before = torch.get_rng_state()
+    run_to_end(TabularQEngine(SMALL.replace(steps=50)))
+    np.testing.assert_array_equal(np.random.get_state()[1], np_before)
+    assert torch.equal(torch.get_rng_state(), torch_before)
+
+
+def test_config_errors():
+    with pytest.raises(ConfigError, match="maze_size"):
+        TabularQConfig(maze_size=8)
+    with pytest.raises(ConfigError, match="off-policy"):
+        TabularQConfig(algorithm="sarsa", replay=True)
+    with pytest.raises(ConfigError, match="algorithm"):
+        TabularQConfig.from_dict({"algorithm": "dqn"})
