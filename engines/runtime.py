@@ -188,12 +188,6 @@ class MetricHistory:
             column[keep.size:] = np.nan
         self._n = keep.size
 
-    @property
-    def rows(self) -> list[tuple[int, dict[str, float]]]:
-        names = [k for k in self._cols if k != "step"]
-        return [(int(self._cols["step"][i]), {k: float(self._cols[k][i]) for k in names})
-                for i in range(self._n)]
-
     def arrays(self) -> dict[str, np.ndarray]:
         """Columns as float arrays: 'step' plus one per metric (NaN where missing)."""
         return {name: column[:self._n].copy() for name, column in self._cols.items()}
@@ -218,9 +212,10 @@ class Engine:
     """Base class of every demo engine.
 
     Subclasses set ``Config``, build everything in ``__init__`` from ``cfg`` (seeded
-    generators only, never the global RNG) and implement ``run``, ``snapshot``,
-    ``state_dict`` and ``load_state_dict``. ``run`` continues from ``self.step``, so a
-    restored engine goes on with the same numbers.
+    generators only, never the global RNG) and implement ``train_step``,
+    ``history_metrics``, ``snapshot``, ``state_dict`` and ``load_state_dict``; the shared
+    ``run`` loop continues from ``self.step``, so a restored engine goes on with the same
+    numbers.
     """
 
     Config: type[ConfigBase] = ConfigBase
@@ -236,15 +231,35 @@ class Engine:
         self.elapsed_before = 0.0  # seconds of training done before a restore
         self.history = MetricHistory()
 
-    def run(self, ctl: Control) -> Iterator[Snapshot]:  # pragma: no cover - abstract
+    def run(self, ctl: Control) -> Iterator[Snapshot]:
+        """Train from ``self.step`` up to ``cfg.steps`` (so a restored engine goes on).
+
+        One ``train_step()`` per step, with a checkpoint before it; ``history_metrics()``
+        recorded at the history's deterministic cadence (and at step 0); a snapshot when
+        the Control says one is due, and always a final one.
+        """
+        if self.step == 0 and len(self.history) == 0:
+            self.history.record(0, self.history_metrics())
+        while self.step < self.cfg.steps:
+            ctl.checkpoint()
+            self.train_step()
+            self.step += 1
+            if self.history.wants(self.step):
+                self.history.record(self.step, self.history_metrics())
+            if ctl.due():
+                yield self.snapshot()
+        yield self.snapshot(final=True)
+
+    def train_step(self) -> None:  # pragma: no cover - abstract
+        """One optimisation (or environment) step; ``self.step`` is advanced by run()."""
+        raise NotImplementedError
+
+    def history_metrics(self) -> dict[str, float]:  # pragma: no cover - abstract
+        """The metrics recorded into ``self.history``."""
         raise NotImplementedError
 
     def snapshot(self, final: bool = False) -> Snapshot:  # pragma: no cover - abstract
         raise NotImplementedError
-
-    @property
-    def done(self) -> bool:
-        return self.step >= getattr(self.cfg, "steps", math.inf)
 
     def state_dict(self) -> dict[str, Any]:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -5,8 +5,6 @@ and the cures: L1/L2 weight penalties and dropout.
 """
 from __future__ import annotations
 
-from typing import Iterator
-
 import numpy as np
 import torch
 
@@ -15,7 +13,7 @@ from engines.nn_basics.mlp import (MLP, MLPEngine, batch_indices, sparsity, trai
                                    weight_penalty)
 from engines.nn_basics.optim import make_optimizer
 from engines.nn_basics.targets import target_function
-from engines.runtime import Control, MetricHistory, Snapshot
+from engines.runtime import MetricHistory, Snapshot
 
 #: Metrics are evaluated every EVAL_EVERY steps (times the history's thinning factor).
 EVAL_EVERY = 10
@@ -56,20 +54,7 @@ class FunctionFitEngine(MLPEngine):
         return x.to(self.device), y.to(self.device)
 
     # ---- training -----------------------------------------------------------------
-    def run(self, ctl: Control) -> Iterator[Snapshot]:
-        if self.step == 0 and len(self.history) == 0:
-            self.history.record(0, self._metrics())
-        while self.step < self.cfg.steps:
-            ctl.checkpoint()
-            self._train_step()
-            self.step += 1
-            if self.history.wants(self.step):
-                self.history.record(self.step, self._metrics())
-            if ctl.due():
-                yield self.snapshot()
-        yield self.snapshot(final=True)
-
-    def _train_step(self) -> None:
+    def train_step(self) -> None:
         cfg = self.cfg
         idx = batch_indices(cfg.n_train, self.batch_size, self.gen, self.device)
         x, y = (self.x_train, self.y_train) if idx is None else (self.x_train[idx], self.y_train[idx])
@@ -87,7 +72,7 @@ class FunctionFitEngine(MLPEngine):
         return self.model(x[:, None])[:, 0]
 
     @torch.no_grad()
-    def _metrics(self) -> dict[str, float]:
+    def history_metrics(self) -> dict[str, float]:
         # MSE only, without the penalty: comparable between regularised and plain runs.
         train = ((self._predict(self.x_train) - self.y_train) ** 2).mean()
         test = ((self._predict(self.x_test) - self.y_test) ** 2).mean()
@@ -100,7 +85,7 @@ class FunctionFitEngine(MLPEngine):
                   "y_pred": self._predict(self.x_grid).cpu().numpy().copy(),
                   **self._data_arrays}
         return Snapshot(step=self.step, epoch=self.step * self.batch_size // self.cfg.n_train,
-                        metrics=self._metrics(), arrays=arrays,
+                        metrics=self.history_metrics(), arrays=arrays,
                         history=self.history.arrays(), final=final)
 
 

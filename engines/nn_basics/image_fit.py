@@ -5,8 +5,6 @@ output, w_j h_j(x, y): the network's picture is a superposition of these "basis 
 """
 from __future__ import annotations
 
-from typing import Iterator
-
 import numpy as np
 import torch
 
@@ -14,7 +12,7 @@ from engines.nn_basics.configs import ImageFitConfig
 from engines.nn_basics.mlp import MLP, MLPEngine, batch_indices, training_generator
 from engines.nn_basics.optim import make_optimizer
 from engines.nn_basics.targets import make_image, pixel_coordinates
-from engines.runtime import Control, MetricHistory, Snapshot
+from engines.runtime import MetricHistory, Snapshot
 
 EVAL_EVERY = 10
 #: At most this many neuron contributions go into a final snapshot.
@@ -44,20 +42,7 @@ class ImageFitEngine(MLPEngine):
         self.batch_size = min(cfg.batch_size, self.n_pixels)
 
     # ---- training -----------------------------------------------------------------
-    def run(self, ctl: Control) -> Iterator[Snapshot]:
-        if self.step == 0 and len(self.history) == 0:
-            self.history.record(0, {"loss": self._loss().item()})
-        while self.step < self.cfg.steps:
-            ctl.checkpoint()
-            self._train_step()
-            self.step += 1
-            if self.history.wants(self.step):
-                self.history.record(self.step, {"loss": self._loss().item()})
-            if ctl.due():
-                yield self.snapshot()
-        yield self.snapshot(final=True)
-
-    def _train_step(self) -> None:
+    def train_step(self) -> None:
         idx = batch_indices(self.n_pixels, self.batch_size, self.gen, self.device)
         x, y = (self.coords, self.values) if idx is None else (self.coords[idx], self.values[idx])
         self.model.train()
@@ -73,6 +58,9 @@ class ImageFitEngine(MLPEngine):
         return self.model(self.coords)[:, 0]
 
     @torch.no_grad()
+    def history_metrics(self) -> dict[str, float]:
+        return {"loss": self._loss().item()}
+
     def _loss(self, image: torch.Tensor | None = None) -> torch.Tensor:
         image = self._image() if image is None else image
         return ((image - self.values) ** 2).mean()

@@ -6,7 +6,7 @@ same ansatz at θ* = (θ0*, θ1*). Every step draws ONE minibatch that all optim
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import torch
@@ -15,7 +15,7 @@ from engines.config import ConfigError
 from engines.nn_basics.configs import THETA0_RANGE, THETA1_RANGE, X_RANGE, LandscapeConfig
 from engines.nn_basics.mlp import training_generator
 from engines.nn_basics.targets import lorentzian
-from engines.runtime import Control, Engine, MetricHistory, Snapshot
+from engines.runtime import Engine, MetricHistory, Snapshot
 
 OPTIMIZER_NAMES = ("sgd", "momentum", "rmsprop", "adam")
 #: x grid on which the expected loss <·>_x over U(X_RANGE) is averaged.
@@ -116,22 +116,7 @@ class LandscapeEngine(Engine):
                              cfg.noise, self.x_avg)
 
     # ---- training -----------------------------------------------------------------
-    def run(self, ctl: Control) -> Iterator[Snapshot]:
-        if self.step == 0 and len(self.history) == 0:
-            self.history.record(0, self._loss_metrics())
-        while self.step < self.cfg.steps:
-            ctl.checkpoint()
-            self._train_step()
-            self.step += 1
-            if self.step % self.path_stride == 0:
-                self._record_path()
-            if self.history.wants(self.step):
-                self.history.record(self.step, self._loss_metrics())
-            if ctl.due():
-                yield self.snapshot()
-        yield self.snapshot(final=True)
-
-    def _train_step(self) -> None:
+    def train_step(self) -> None:
         cfg = self.cfg
         # One minibatch for everybody: x ~ U[-3, 3], y = F*(x) + σ ξ
         lo, hi = X_RANGE
@@ -147,6 +132,8 @@ class LandscapeEngine(Engine):
         ((pred - y) ** 2).mean(dim=1).sum().backward()
         for opt in self.optimizers.values():
             opt.step()
+        if (self.step + 1) % self.path_stride == 0:  # run() advances self.step next
+            self._record_path()
 
     def _current(self) -> torch.Tensor:
         """(k, 2) float64 CPU tensor of the current θ of each enabled optimizer."""
@@ -163,7 +150,7 @@ class LandscapeEngine(Engine):
             self.path[:, :self.path_len] = kept
             self.path_stride *= 2
 
-    def _loss_metrics(self, current: torch.Tensor | None = None) -> dict[str, float]:
+    def history_metrics(self, current: torch.Tensor | None = None) -> dict[str, float]:
         current = self._current() if current is None else current
         losses = self.expected_loss(current[:, 0], current[:, 1]).tolist()
         return {f"loss_{n}": v for n, v in zip(self.names, losses)}
@@ -172,7 +159,7 @@ class LandscapeEngine(Engine):
     def snapshot(self, final: bool = False) -> Snapshot:
         cfg = self.cfg
         current = self._current()
-        metrics = self._loss_metrics(current)
+        metrics = self.history_metrics(current)
         true = torch.tensor([cfg.theta0_true, cfg.theta1_true], dtype=torch.float64)
         dists = torch.linalg.vector_norm(current - true, dim=1).tolist()
         metrics.update({f"dist_{n}": d for n, d in zip(self.names, dists)})

@@ -44,19 +44,8 @@ def value_iteration(env: GridWorld, gamma: float, tol: float = 1e-12,
     """V_{k+1}(s) = max_a [R(s,a) + γ V_k(P(s,a))] until max |V_{k+1} − V_k| < tol."""
     check_gamma(env, gamma)
     P, R, _ = env.model()
-    V = np.zeros(env.n_states)
-    converged = False
-    it = 0
-    for it in range(1, max_iter + 1):
-        Q = R + gamma * V[P]
-        V_new = Q.max(axis=1)
-        delta = np.max(np.abs(V_new - V))
-        V = V_new
-        if delta < tol:
-            converged = True
-            break
-    Q = R + gamma * V[P]
-    return DPResult(V=V, Q=Q, policy=Q.argmax(axis=1), iterations=it, converged=converged)
+    # Bellman optimality backup
+    return _fixed_point(lambda V: (R + gamma * V[P]).max(axis=1), P, R, gamma, tol, max_iter)
 
 
 def policy_evaluation(env: GridWorld, policy: np.ndarray, gamma: float, tol: float = 1e-12,
@@ -68,11 +57,19 @@ def policy_evaluation(env: GridWorld, policy: np.ndarray, gamma: float, tol: flo
         raise ValueError(f"policy must be (S, 4) = ({env.n_states}, 4) probabilities "
                          f"summing to 1 per state, got shape {policy.shape}")
     P, R, _ = env.model()
-    V = np.zeros(env.n_states)
+    # Bellman expectation backup: V(s) = Σ_a π(a|s) [R(s,a) + γ V(P(s,a))]
+    return _fixed_point(lambda V: (policy * (R + gamma * V[P])).sum(axis=1),
+                        P, R, gamma, tol, max_iter)
+
+
+def _fixed_point(backup, P: np.ndarray, R: np.ndarray, gamma: float, tol: float,
+                 max_iter: int) -> DPResult:
+    """Iterate V ← backup(V) from V = 0 until max |ΔV| < tol; Q and greedy policy of V."""
+    V = np.zeros(P.shape[0])
     converged = False
     it = 0
     for it in range(1, max_iter + 1):
-        V_new = (policy * (R + gamma * V[P])).sum(axis=1)
+        V_new = backup(V)
         delta = np.max(np.abs(V_new - V))
         V = V_new
         if delta < tol:

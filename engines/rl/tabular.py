@@ -16,7 +16,7 @@ collected the data, SARSA's does, so replaying stale (s, a, r, s', a') would be 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import torch
@@ -24,7 +24,7 @@ import torch
 from engines.config import ConfigBase, ConfigError, param
 from engines.rl.dp import GAMMA_MESSAGE
 from engines.rl.gridworld import N_ACTIONS, GridWorld, maze_world
-from engines.runtime import Control, Engine, MetricHistory, Snapshot
+from engines.runtime import Engine, MetricHistory, Snapshot
 
 ALGORITHMS = ("q_learning", "sarsa")
 EXPLORATIONS = ("epsilon_greedy", "softmax")
@@ -270,20 +270,10 @@ class TabularQEngine(Engine):
         for a in self._const.values():
             a.flags.writeable = False
 
-    def run(self, ctl: Control) -> Iterator[Snapshot]:
-        if self.step == 0 and len(self.history) == 0:
-            self.history.record(0, self._metrics())
-        while self.step < self.cfg.steps:
-            ctl.checkpoint()
-            self.agent.step()
-            self.step += 1
-            if self.history.wants(self.step):
-                self.history.record(self.step, self._metrics())
-            if ctl.due():
-                yield self.snapshot()
-        yield self.snapshot(final=True)
+    def train_step(self) -> None:
+        self.agent.step()
 
-    def _metrics(self) -> dict[str, float]:
+    def history_metrics(self) -> dict[str, float]:
         a = self.agent
         return {"episode_return": a.last_return, "episode_length": float(a.last_length),
                 "epsilon": self._exploration_rate(), "episodes": float(a.episodes)}
@@ -303,7 +293,7 @@ class TabularQEngine(Engine):
         arrays = dict(self._const)
         arrays.update({"V": V, "policy": a.probs(a.Q).reshape(h, w, N_ACTIONS),
                        "trajectory": cells, "agent": cells[-1].copy()})
-        return Snapshot(step=self.step, epoch=a.episodes, metrics=self._metrics(),
+        return Snapshot(step=self.step, epoch=a.episodes, metrics=self.history_metrics(),
                         arrays=arrays, history=self.history.arrays(), final=final)
 
     def state_dict(self) -> dict[str, Any]:
