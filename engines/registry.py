@@ -9,9 +9,9 @@ from engines.spec import DemoSpec
 
 
 def _topics() -> dict[str, tuple[DemoSpec, ...]]:
-    from engines import nn_basics
+    from engines import nn_basics, rl
 
-    return {"nn-basics": nn_basics.DEMOS}
+    return {"nn-basics": nn_basics.DEMOS, "rl": rl.DEMOS}
 
 
 TOPICS: dict[str, tuple[DemoSpec, ...]] = _topics()

@@ -58,6 +58,13 @@ class Control:
 
     def __init__(self, snapshot_hz: float = 25.0):
         self.interval = 1.0 / snapshot_hz
+        # Edits (e.g. a wall clicked in the panel) wait here until the engine's thread
+        # applies them in checkpoint(): the engine is never changed in the middle of a step.
+        self._edits: list = []
+        self._edit_lock = threading.Lock()
+        self.edit_handler = None           # callable(list of edits), set by the host
+        self._speed = 0.0                  # steps per second; 0 = as fast as possible
+        self._next_step_at = 0.0
         self._cancel = threading.Event()
         self._running = threading.Event()  # cleared = paused
         self._running.set()
@@ -72,23 +79,54 @@ class Control:
     def checkpoint(self) -> None:
         if self._cancel.is_set():
             raise Cancelled()
+        self._apply_edits()
         if not self._running.is_set():
-            self._account()
-            self._parked.set()
-            while not self._running.wait(0.05):
-                if self._cancel.is_set():
-                    self._parked.clear()
-                    raise Cancelled()
-            self._parked.clear()
-            self._since = time.perf_counter()
+            self._park()
+        while self._speed > 0.0 and not self._take_slot():
+            # Slow motion: wait for this step's slot, still answering edits and pauses.
+            time.sleep(min(0.01, max(0.0, self._next_step_at - time.perf_counter())))
             if self._cancel.is_set():
                 raise Cancelled()
+            self._apply_edits()
+            if not self._running.is_set():
+                self._park()
         # Give the GUI thread a chance at the GIL every few ms (not every batch: a
         # sleep(0) costs ~0.1 ms, a lot next to a small model's step).
         now = time.perf_counter()
         if now - self._last_yield > 0.002:
             self._last_yield = now
             time.sleep(0)
+
+    def _park(self) -> None:
+        """Wait while paused (the engine's state is consistent here); edits still apply."""
+        self._account()
+        self._parked.set()
+        while not self._running.wait(0.02):
+            if self._cancel.is_set():
+                self._parked.clear()
+                raise Cancelled()
+            self._apply_edits()  # a paused maze can still be edited
+        self._parked.clear()
+        self._since = time.perf_counter()
+        if self._cancel.is_set():
+            raise Cancelled()
+
+    def _take_slot(self) -> bool:
+        """Slow motion: True (and book the next slot) once 1/speed has passed."""
+        speed, now = self._speed, time.perf_counter()  # speed may change meanwhile
+        if speed <= 0.0:
+            return True
+        if now < self._next_step_at:
+            return False
+        self._next_step_at = max(now, self._next_step_at) + 1.0 / speed
+        return True
+
+    def _apply_edits(self) -> None:
+        if not self._edits or self.edit_handler is None:
+            return
+        with self._edit_lock:
+            edits, self._edits = self._edits, []
+        self.edit_handler(edits)
 
     def due(self) -> bool:
         now = time.perf_counter()
@@ -132,6 +170,20 @@ class Control:
     def cancel(self) -> None:
         self._cancel.set()
         self._running.set()
+
+    def post_edit(self, change: dict) -> None:
+        """Queue an edit for the engine; applied at its next checkpoint (also when paused)."""
+        with self._edit_lock:
+            self._edits.append(change)
+
+    def set_speed(self, steps_per_second: float) -> None:
+        """Slow motion: at most this many steps per second (0 or less: no limit)."""
+        self._speed = max(0.0, float(steps_per_second))
+        self._next_step_at = 0.0
+
+    @property
+    def speed(self) -> float:
+        return self._speed
 
     @property
     def paused(self) -> bool:
@@ -266,6 +318,14 @@ class Engine:
 
     def load_state_dict(self, state: dict[str, Any]) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def apply_edit(self, change: dict) -> None:
+        """Change the engine's world mid-run (e.g. a wall clicked in the panel).
+
+        Called between steps on the engine's thread. Raise ValueError with a message for
+        the user, leaving the engine unchanged, when the edit is refused.
+        """
+        raise ValueError(f"{type(self).__name__} has nothing that can be edited")
 
     # Shared part of every state_dict: progress and metric history.
     def base_state(self) -> dict[str, Any]:

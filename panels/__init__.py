@@ -35,7 +35,7 @@ REGISTRY: tuple[PanelEntry, ...] = (
     PanelEntry("fisher", "Fisher information, natural gradient", "6"),
     PanelEntry("generative", "Learning probability distributions", "7"),
     PanelEntry("architectures", "Advanced architectures", "8"),
-    PanelEntry("rl", "Reinforcement learning", "9"),
+    PanelEntry("rl", "Reinforcement learning", "9, A1.4", "panels.rl.panel:RLPanel"),
     PanelEntry("active", "Active learning, optimal experiments", "10"),
     PanelEntry("complexity", "Algorithmic complexity", "11"),
 )

@@ -87,6 +87,7 @@ def screenshot(panel: str, demo: str | None, preset: str | None, steps: int,
     window.resize(*size)
     window.show()
     page.form.set_config(page.form.config().replace(steps=steps))
+    page.set_speed(0.0)  # a picture after N steps: no slow motion
     loop = QEventLoop()
     page.runner.finished.connect(loop.quit)
     outcome: list[str] = []
@@ -99,8 +100,8 @@ def screenshot(panel: str, demo: str | None, preset: str | None, steps: int,
     guard.timeout.connect(loop.quit)
     guard.start(10 * 60 * 1000)
     loop.exec()
-    for _ in range(3):  # let the last snapshot be drawn
-        app.processEvents()
+    for _ in range(3 + len(page.view.plots())):  # let the last snapshot be drawn
+        app.processEvents()             # (plots paint one per event-loop turn)
     ok = outcome == ["completed"]
     if ok:
         Path(out).parent.mkdir(parents=True, exist_ok=True)

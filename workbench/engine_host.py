@@ -9,11 +9,15 @@ In its own process the engine has its own GIL and its own core.
 Protocol (tuples over one multiprocessing Pipe; ``rid`` = run id):
   parent -> host: ("run", rid, spec, cfg, device, state, single_step), ("pause", rid),
                   ("resume", rid), ("step", rid), ("cancel", rid), ("park", rid),
-                  ("state", rid), ("quit",)
+                  ("state", rid), ("edit", rid, change), ("speed", rid, steps_per_second),
+                  ("quit",)
   host -> parent: ("started", rid, device_label), ("snapshot", rid, Snapshot),
                   ("parked", rid, step), ("state", rid, state_dict, step),
+                  ("edited", rid, ok, message),
                   ("done", rid, outcome, failure) with failure = (kind, message, details)
 One reader thread owns the receiving end; runs execute one at a time on the main thread.
+The reader makes a run current as soon as its "run" arrives, so commands sent right
+after it (a speed, queued edits) reach that run even before its engine is built.
 """
 from __future__ import annotations
 
@@ -98,12 +102,14 @@ class Host:
             except (EOFError, OSError):
                 message = ("quit",)  # the GUI process is gone
             kind = message[0]
-            if kind in ("run", "quit"):
-                if kind == "quit" and self.current.ctl is not None:
+            if kind == "quit":
+                if self.current.ctl is not None:
                     self.current.ctl.cancel()
                 self.commands.put(message)
-                if kind == "quit":
-                    return
+                return
+            if kind == "run":
+                self.current = self.new_run(message[1], single_step=message[6])
+                self.commands.put((message[0], self.current) + tuple(message[2:]))
                 continue
             run = self.current
             if message[1] != run.rid:
@@ -116,6 +122,10 @@ class Host:
                 run.ctl.step()
             elif kind == "cancel" and run.ctl:
                 run.ctl.cancel()
+            elif kind == "edit" and run.ctl:
+                run.ctl.post_edit(message[2])
+            elif kind == "speed" and run.ctl:
+                run.ctl.set_speed(message[2])
             elif kind in ("park", "state"):
                 self.answer_state_request(kind, run)
 
@@ -143,12 +153,31 @@ class Host:
                 return
             self.run(*message[1:])
 
-    def run(self, rid: int, spec, cfg, device, state, single_step: bool) -> None:
+    def new_run(self, rid: int, single_step: bool) -> CurrentRun:
         ctl = Control()
         if single_step:
             ctl.step()
         run = CurrentRun(rid=rid, ctl=ctl)
-        self.current = run
+        ctl.edit_handler = lambda edits: self.apply_edits(run, edits)
+        return run
+
+    def apply_edits(self, run: CurrentRun, edits: list) -> None:
+        """On the engine's thread, between steps: apply, report, show the new world."""
+        engine = run.engine
+        if engine is None:
+            return
+        for change in edits:
+            try:
+                engine.apply_edit(change)
+                self.send("edited", run.rid, True, "")
+            except ValueError as exc:
+                self.send("edited", run.rid, False, str(exc))
+        snap = engine.snapshot()
+        snap.elapsed = engine.elapsed_before + run.ctl.active_seconds()
+        self.send("snapshot", run.rid, snap)
+
+    def run(self, run: CurrentRun, spec, cfg, device, state, single_step: bool) -> None:
+        rid, ctl = run.rid, run.ctl
         outcome, failure = "completed", None
         try:
             engine = spec.engine_class()(cfg, device)

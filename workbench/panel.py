@@ -15,7 +15,8 @@ import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel,
-                               QMenu, QPushButton, QScrollArea, QSplitter, QStackedWidget,
+                               QMenu, QPushButton, QScrollArea, QSizePolicy, QSplitter,
+                               QStackedWidget,
                                QToolButton, QVBoxLayout, QWidget)
 
 from engines.config import ConfigBase, ConfigError
@@ -52,11 +53,22 @@ def load_text(panel_id: str, demo: str) -> str:
         return ""
 
 
+#: Choices of the slow-motion control: (label, steps per second; 0 = no limit).
+SPEEDS: tuple[tuple[str, float], ...] = (
+    ("as fast as possible", 0.0), ("1000 steps/s", 1000.0), ("300 steps/s", 300.0),
+    ("100 steps/s", 100.0), ("30 steps/s", 30.0), ("10 steps/s", 10.0), ("3 steps/s", 3.0),
+    ("1 step/s", 1.0))
+
+
 class Panel(QWidget):
     PANEL_ID = ""
     TITLE = ""
     CHAPTER = ""
     VIEWS: dict[str, type[DemoView]] = {}
+    #: Show the slow-motion control in the run bar (demos worth watching step by step).
+    SPEED_CONTROL = False
+    #: Per demo: the speed it starts with (steps per second, 0 = as fast as possible).
+    DEFAULT_SPEEDS: dict[str, float] = {}
 
     message_changed = Signal(str)
 
@@ -163,11 +175,25 @@ class Panel(QWidget):
             button.setToolTip(tip)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             bar.addWidget(button)
+        self.speed_combo = QComboBox()
+        for label, value in SPEEDS:
+            self.speed_combo.addItem(label, value)
+        self.speed_combo.setToolTip("Slow motion for the lecture, or full speed for training")
+        self.speed_combo.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.speed_label = QLabel("Speed:")
+        bar.addWidget(self.speed_label)
+        bar.addWidget(self.speed_combo)
+        self.speed_label.setVisible(self.SPEED_CONTROL)
+        self.speed_combo.setVisible(self.SPEED_CONTROL)
         self.progress_label = QLabel()
+        # Long progress lines are cut, never widen the window (full text as tooltip).
+        self.progress_label.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                          QSizePolicy.Policy.Preferred)
+        self.progress_label.setMinimumWidth(120)
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
         self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        bar.addWidget(self.progress_label)
+        bar.addWidget(self.progress_label, 1)
         bar.addWidget(self.message_label, 1)
         root.addWidget(self.run_bar)
         self._update_buttons(states.IDLE)
@@ -185,6 +211,7 @@ class Panel(QWidget):
         self.step_button.clicked.connect(self.step)
         self.stop_button.clicked.connect(self.stop)
         self.reset_button.clicked.connect(self.reset)
+        self.speed_combo.currentIndexChanged.connect(self._on_speed_changed)
         self.runner.snapshot.connect(self._on_snapshot)
         self.runner.failed.connect(self._on_failed)
         self.runner.finished.connect(self._on_finished)
@@ -262,6 +289,9 @@ class Panel(QWidget):
             self.preset_combo.addItem(DEFAULTS)
             self.show_message(str(exc), error=True)
         self.settings.panel(self.PANEL_ID)["demo"] = spec.name
+        if self.SPEED_CONTROL:
+            speeds = self.settings.panel(self.PANEL_ID).get("speeds", {})
+            self.set_speed(speeds.get(spec.name, self.DEFAULT_SPEEDS.get(spec.name, 0.0)))
         self.last_snapshot = None
         self.progress_label.clear()
         self._update_buttons(self.runner.state)
@@ -324,10 +354,15 @@ class Panel(QWidget):
         self.run_count[self.spec.name] = self.run_count.get(self.spec.name, 0) + 1
         self.settings.set_demo_config(self.PANEL_ID, self.spec.name, cfg)
         self.runner.start(self.spec, cfg, self.device, single_step=single_step)
+        self.run_started(cfg)
         change = describe_diff(cfg, self.previous_cfg[self.spec.name])
         self.show_message(f"Run {self.run_count[self.spec.name]} started"
                           + (f" ({change})." if change else "."))
         return True
+
+    def run_started(self, cfg: ConfigBase) -> None:
+        """Hook for subclasses: a fresh run of ``cfg`` was just started (e.g. to send it
+        the user's edits)."""
 
     def toggle_pause(self) -> None:
         """Space: start when idle, otherwise pause / resume."""
@@ -344,6 +379,26 @@ class Panel(QWidget):
 
     def stop(self) -> None:
         self.runner.stop()
+
+    def set_speed(self, steps_per_second: float) -> None:
+        """Slow motion (steps per second, 0 = as fast as possible), also mid-run."""
+        values = [value for _, value in SPEEDS]
+        nearest = min(range(len(values)), key=lambda i: abs(values[i] - steps_per_second))
+        if self.speed_combo.currentIndex() != nearest:
+            self.speed_combo.setCurrentIndex(nearest)   # calls _on_speed_changed
+        else:
+            self._on_speed_changed(nearest)
+
+    @property
+    def speed(self) -> float:
+        return self.runner.speed
+
+    @Slot(int)
+    def _on_speed_changed(self, index: int) -> None:
+        value = float(self.speed_combo.itemData(index) or 0.0)
+        self.runner.set_speed(value)
+        if self.SPEED_CONTROL:
+            self.settings.panel(self.PANEL_ID).setdefault("speeds", {})[self.spec.name] = value
 
     def reset(self) -> None:
         self._flush_painting()
@@ -382,7 +437,9 @@ class Panel(QWidget):
         self._paint_queue = plots
         if pending:
             QTimer.singleShot(0, self._paint_next)
-        self.progress_label.setText(self._progress_text(snap))
+        text = self._progress_text(snap)
+        self.progress_label.setText(text)
+        self.progress_label.setToolTip(text)
 
     @Slot()
     def _paint_next(self) -> None:

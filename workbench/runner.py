@@ -81,6 +81,7 @@ class EngineRunner(QObject):
     state_changed = Signal(str)
     finished = Signal(str)          # "completed" | "stopped" | "failed"
     device_known = Signal(str)      # the device the engine runs on, e.g. "CPU (1 thread)"
+    edited = Signal(bool, str)      # an edit sent with edit(): applied?, refusal message
 
     def __init__(self, parent: QObject | None = None, draw_hz: float = 30.0,
                  name: str = "engine-host"):
@@ -96,6 +97,7 @@ class EngineRunner(QObject):
         self._rate = RateMeter()
         self._min_interval = 1.0 / draw_hz
         self._draw_cost = 0.0
+        self._speed = 0.0
         self._timer = QTimer(self)
         self._timer.setInterval(max(1, int(1000 / draw_hz)))
         self._timer.timeout.connect(self._poll)
@@ -130,6 +132,8 @@ class EngineRunner(QObject):
         self._outcome, self._latest, self._replies = None, None, {}
         self._rate = RateMeter()
         self._host.send("run", self._rid, spec, cfg, device, state, single_step)
+        if self._speed > 0.0:
+            self._send("speed", self._speed)
         self._set_state(STEPPING_STATE if single_step else STARTING)
         self._timer.start()
 
@@ -159,6 +163,25 @@ class EngineRunner(QObject):
         if self.is_active():
             self._send("cancel")
             self._set_state(STOPPING)
+
+    def edit(self, change: dict) -> bool:
+        """Send an edit of the engine's world (applied between two steps, also when
+        paused); the answer arrives as ``edited``. False when no run is active."""
+        if not self.is_active():
+            return False
+        self._send("edit", change)
+        return True
+
+    def set_speed(self, steps_per_second: float) -> None:
+        """Slow motion: at most this many steps per second, 0 for as fast as possible.
+        Kept for later runs too."""
+        self._speed = max(0.0, float(steps_per_second))
+        if self.is_active():
+            self._send("speed", self._speed)
+
+    @property
+    def speed(self) -> float:
+        return self._speed
 
     def wait_parked(self, timeout: float = 5.0) -> int | None:
         """Pause and wait until the engine sits in a checkpoint; returns its step."""
@@ -210,9 +233,9 @@ class EngineRunner(QObject):
         self._timer.setInterval(int(interval * 1000))
 
     # ---- pipe ---------------------------------------------------------------------------
-    def _send(self, kind: str) -> None:
+    def _send(self, kind: str, *payload: Any) -> None:
         if self._host is not None:
-            self._host.send(kind, self._rid)
+            self._host.send(kind, self._rid, *payload)
 
     def _request(self, kind: str, reply: str, timeout: float) -> tuple | None:
         self._replies.pop(reply, None)
@@ -253,6 +276,8 @@ class EngineRunner(QObject):
         elif kind == "started":
             self.device_known.emit(message[2])
             self._draw_cost = 0.0
+        elif kind == "edited":
+            self.edited.emit(bool(message[2]), str(message[3]))
         else:  # replies to requests: "parked", "state"
             self._replies[kind] = message[2:]
 

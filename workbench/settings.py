@@ -143,6 +143,10 @@ def _sanitise(data: dict[str, Any]) -> dict[str, Any]:
                 item["hide_controls"] = entry["hide_controls"]
             if isinstance(entry.get("demo"), str):
                 item["demo"] = entry["demo"]
+            speeds = entry.get("speeds")
+            if isinstance(speeds, dict):
+                item["speeds"] = {k: float(v) for k, v in speeds.items()
+                                  if isinstance(v, (int, float)) and 0 <= v <= 1e6}
             configs = entry.get("configs")
             if isinstance(configs, dict):
                 item["configs"] = {k: v for k, v in configs.items() if isinstance(v, dict)}

@@ -23,7 +23,6 @@ lecture's formula, and the averages are r/(n+1) < r'/(n+1). That is the MDP impl
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from scipy.optimize import brentq
 
 from engines.rl.dp import GAMMA_MESSAGE

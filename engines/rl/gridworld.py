@@ -217,3 +217,49 @@ def maze_world(h: int, w: int, seed: int, treasure: float = 1.0, **kwargs) -> Gr
     rewards = np.zeros((h, w))
     rewards[far] = treasure
     return GridWorld(walls, rewards, (1, 1), **kwargs)
+
+
+# ---- edits from the panel (mouse clicks), also mid-run ----------------------------------
+EDIT_KINDS = ("toggle_wall", "set_reward", "set_world")
+
+
+def edit_world(env: GridWorld, change: dict) -> None:
+    """Apply one edit: {"kind": "toggle_wall", "cell": (r, c)},
+    {"kind": "set_reward", "cell": (r, c), "value": x} or
+    {"kind": "set_world", "walls": (H, W) bool, "rewards": (H, W) float} (a whole edited
+    maze at once, e.g. carried over to a new run).
+
+    Raises ValueError with a message for the panel, and leaves the world unchanged, when
+    the edit is impossible (a wall on the start) or leaves nothing to learn (no reward
+    reachable from the start any more).
+    """
+    kind = change.get("kind")
+    if kind not in EDIT_KINDS:
+        raise ValueError(f"unknown edit {kind!r}; known: {', '.join(EDIT_KINDS)}")
+    walls, rewards = env.walls.copy(), env.rewards.copy()
+    if kind == "set_world":
+        new_walls = np.asarray(change["walls"], dtype=bool)
+        new_rewards = np.asarray(change["rewards"], dtype=float)
+        if new_walls.shape != env.shape or new_rewards.shape != env.shape:
+            raise ValueError(f"edit refused: the maze is {env.shape}, not {new_walls.shape}")
+        if new_walls[env.start]:
+            raise ValueError(f"edit refused: the start cell {env.start} is a wall")
+        env.walls[...], env.rewards[...] = new_walls, np.where(new_walls, 0.0, new_rewards)
+        _validate_or_revert(env, walls, rewards)
+        return
+    cell = tuple(int(x) for x in change["cell"])
+    if kind == "toggle_wall":
+        env.toggle_wall(cell)
+        if env.walls[cell]:
+            env.rewards[cell] = 0.0   # a wall holds no treasure
+    else:
+        env.set_reward(cell, float(change["value"]))
+    _validate_or_revert(env, walls, rewards)
+
+
+def _validate_or_revert(env: GridWorld, walls: np.ndarray, rewards: np.ndarray) -> None:
+    try:
+        env.validate()
+    except ValueError as exc:
+        env.walls[...], env.rewards[...] = walls, rewards
+        raise ValueError(f"edit refused: {exc}") from None

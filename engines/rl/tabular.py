@@ -21,15 +21,15 @@ from typing import Any
 import numpy as np
 import torch
 
-from engines.config import ConfigBase, ConfigError, param
-from engines.rl.dp import GAMMA_MESSAGE
-from engines.rl.gridworld import N_ACTIONS, GridWorld, maze_world
+from engines.rl.configs import ALGORITHMS, EXPLORATIONS, TabularQConfig
+from engines.rl.dp import GAMMA_MESSAGE, unique_optimal_mask, value_iteration
+from engines.rl.gridworld import N_ACTIONS, GridWorld, edit_world, maze_world
 from engines.runtime import Engine, MetricHistory, Snapshot
 
-ALGORITHMS = ("q_learning", "sarsa")
-EXPLORATIONS = ("epsilon_greedy", "softmax")
 #: Metric history is recorded every HISTORY_EVERY environment steps (times the thinning).
 HISTORY_EVERY = 10
+#: Returns and lengths of at most this many recent episodes are kept for the plots.
+EPISODES_KEPT = 5000
 
 
 @dataclass(frozen=True)
@@ -77,11 +77,25 @@ class TabularAgent:
         self.episodes = 0
         self.last_return = 0.0        # of the last finished episode
         self.last_length = 0
+        self.returns: list[float] = []   # of recent finished episodes (EPISODES_KEPT)
+        self.lengths: list[int] = []
         self.trajectory = [self.state]
         cap = settings.replay_capacity if settings.replay else 0
         self.buffer = np.zeros((cap, 5))     # rows: s, a, r, s', done
         self.buffer_size = 0
         self.buffer_pos = 0
+
+    def refresh_model(self) -> None:
+        """Re-read the world after an edit; an agent now inside a wall or on a treasure
+        starts a new episode (not counted: it was cut short by the edit)."""
+        self.P, self.R, self.terminal = self.env.model()
+        self.starts = np.flatnonzero(self.env.reachable_mask().ravel() & ~self.terminal)
+        if self.env.walls.ravel()[self.state] or self.terminal[self.state]:
+            self.episode_return, self.episode_length = 0.0, 0
+            self.state, self.action = self._start(), -1
+            self.trajectory = [self.state]
+        elif self.action >= 0:
+            self.action = -1   # SARSA's next action was chosen in the old world
 
     def _start(self) -> int:
         if self.settings.exploring_starts:
@@ -134,6 +148,10 @@ class TabularAgent:
         if done or self.episode_length >= cfg.max_episode_steps:
             self.episodes += 1
             self.last_return, self.last_length = self.episode_return, self.episode_length
+            self.returns.append(self.episode_return)
+            self.lengths.append(self.episode_length)
+            if len(self.returns) > EPISODES_KEPT:
+                del self.returns[0], self.lengths[0]
             self.episode_return, self.episode_length = 0.0, 0
             self.state, self.action = self._start(), -1
             self.trajectory = [self.state]
@@ -163,6 +181,7 @@ class TabularAgent:
                 "episode_return": self.episode_return, "episode_length": self.episode_length,
                 "episodes": self.episodes, "last_return": self.last_return,
                 "last_length": self.last_length, "trajectory": list(self.trajectory),
+                "returns": list(self.returns), "lengths": list(self.lengths),
                 "buffer": torch.from_numpy(self.buffer[:n].copy()),
                 "buffer_pos": self.buffer_pos}
 
@@ -179,6 +198,8 @@ class TabularAgent:
         self.last_return = float(state["last_return"])
         self.last_length = int(state["last_length"])
         self.trajectory = [int(s) for s in state["trajectory"]]
+        self.returns = [float(x) for x in state["returns"]]
+        self.lengths = [int(x) for x in state["lengths"]]
         buffer = state["buffer"].numpy()
         self.buffer_size = len(buffer)
         self.buffer[:self.buffer_size] = buffer
@@ -205,51 +226,6 @@ def greedy_return(env: GridWorld, actions: np.ndarray, max_steps: int = 1000) ->
 
 
 # ---- the demo ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class TabularQConfig(ConfigBase):
-    """Tabular Q-learning / SARSA in a random maze with one treasure."""
-
-    maze_size: int = param(9, label="Maze size", min=5, max=41, group="Maze",
-                           help="Rows = columns of the maze (odd: rooms and walls alternate).")
-    algorithm: str = param("q_learning", label="Algorithm", choices=ALGORITHMS,
-                           group="Learning",
-                           help="Q-learning bootstraps on max_a' Q(s',a') (off-policy); "
-                                "SARSA on the action actually taken next (on-policy).")
-    exploration: str = param("epsilon_greedy", label="Exploration", choices=EXPLORATIONS,
-                             group="Learning")
-    epsilon: float = param(0.2, label="ε (random action prob.)", min=0.0, max=1.0,
-                           group="Learning")
-    temperature: float = param(0.1, label="Softmax temperature T", min=1e-3, max=10.0,
-                               log=True, group="Learning")
-    alpha: float = param(0.5, label="Learning rate α", min=1e-3, max=1.0, log=True,
-                         group="Learning")
-    gamma: float = param(0.9, label="Discount γ", min=0.0, max=1.0, group="Learning",
-                         help="Weight of the next step's reward relative to now.")
-    replay: bool = param(False, label="Experience replay", group="Learning",
-                         help="Also replay random stored transitions (Q-learning only).")
-    replay_updates: int = param(4, label="Replays per step", min=1, max=64, group="Learning",
-                                advanced=True)
-    exploring_starts: bool = param(False, label="Exploring starts", group="Learning",
-                                   help="Begin each episode in a random reachable cell "
-                                        "instead of the start, so every state gets visited.")
-    max_episode_steps: int = param(200, label="Episode step cap", min=1, max=100_000,
-                                   group="Run", help="An episode is cut off after this many "
-                                                     "steps and restarts at the start.")
-    steps: int = param(20_000, label="Steps", min=1, max=1_000_000, group="Run",
-                       help="Environment transitions in one run.")
-    seed: int = param(0, label="Seed", min=0, max=2**31 - 1, group="Run",
-                      help="Chooses the maze and the agent's random actions.")
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if self.maze_size % 2 == 0:
-            raise ConfigError("maze_size", f"{self.maze_size} is even; the maze needs an "
-                                           "odd size")
-        if self.replay and self.algorithm != "q_learning":
-            raise ConfigError("replay", "experience replay needs an off-policy method: "
-                                        "use q_learning")
-
-
 class TabularQEngine(Engine):
     Config = TabularQConfig
     divergence_advice = "Try a smaller learning rate α or a discount γ < 1."
@@ -257,7 +233,8 @@ class TabularQEngine(Engine):
     def __init__(self, cfg: TabularQConfig, device: str | None = None):
         super().__init__(cfg, device)
         self.history = MetricHistory(stride=HISTORY_EVERY)
-        self.env = maze_world(cfg.maze_size, cfg.maze_size, cfg.seed)
+        self.env = maze_world(cfg.maze_size, cfg.maze_size, cfg.seed,
+                              bump_penalty=cfg.bump_penalty)
         settings = AgentSettings(
             algorithm=cfg.algorithm, exploration=cfg.exploration, epsilon=cfg.epsilon,
             temperature=cfg.temperature, alpha=cfg.alpha, gamma=cfg.gamma, replay=cfg.replay,
@@ -265,10 +242,32 @@ class TabularQEngine(Engine):
             exploring_starts=cfg.exploring_starts)
         # The maze uses default_rng(seed); the agent its own stream from the same seed.
         self.agent = TabularAgent(self.env, settings, np.random.default_rng([cfg.seed, 1]))
+        self._world_changed()
+
+    def _world_changed(self) -> None:
+        """Cache what only changes with the maze: its arrays, and the exact answer."""
         self._const = {"walls": self.env.walls.copy(), "rewards": self.env.rewards.copy(),
                        "start": np.array(self.env.start)}
         for a in self._const.values():
             a.flags.writeable = False
+        # Value iteration is the truth the learner is compared with: the share of the
+        # states (reachable, best action unique) where the greedy action is optimal.
+        vi = value_iteration(self.env, self.cfg.gamma, tol=1e-10)
+        reachable = self.env.reachable_mask().ravel() & ~self.env.terminal_mask()
+        self._judged = np.flatnonzero(reachable & unique_optimal_mask(vi.Q, 1e-6))
+        self._optimal = vi.policy[self._judged]
+
+    def apply_edit(self, change: dict) -> None:
+        """A wall toggled or a reward set in the panel: learning goes on in the new maze."""
+        edit_world(self.env, change)
+        self.agent.refresh_model()
+        self._world_changed()
+
+    def optimal_agreement(self) -> float:
+        """Fraction of judged states where argmax_a Q(s, a) is value iteration's action."""
+        if self._judged.size == 0:
+            return 1.0
+        return float(np.mean(self.agent.greedy_policy()[self._judged] == self._optimal))
 
     def train_step(self) -> None:
         self.agent.step()
@@ -276,7 +275,8 @@ class TabularQEngine(Engine):
     def history_metrics(self) -> dict[str, float]:
         a = self.agent
         return {"episode_return": a.last_return, "episode_length": float(a.last_length),
-                "epsilon": self._exploration_rate(), "episodes": float(a.episodes)}
+                "epsilon": self._exploration_rate(), "episodes": float(a.episodes),
+                "optimal_agreement": self.optimal_agreement()}
 
     def _exploration_rate(self) -> float:
         """ε; for softmax the effective one: mean non-greedy probability 1 − max_a π(a|s)."""
@@ -292,13 +292,23 @@ class TabularQEngine(Engine):
         cells = np.array([self.env.cell(s) for s in a.trajectory], dtype=np.int64)
         arrays = dict(self._const)
         arrays.update({"V": V, "policy": a.probs(a.Q).reshape(h, w, N_ACTIONS),
-                       "trajectory": cells, "agent": cells[-1].copy()})
+                       "trajectory": cells, "agent": cells[-1].copy(),
+                       "episode_returns": np.array(a.returns, dtype=float),
+                       "episode_lengths": np.array(a.lengths, dtype=float)})
         return Snapshot(step=self.step, epoch=a.episodes, metrics=self.history_metrics(),
                         arrays=arrays, history=self.history.arrays(), final=final)
 
     def state_dict(self) -> dict[str, Any]:
-        return {**self.base_state(), "agent": self.agent.state_dict()}
+        return {**self.base_state(), "agent": self.agent.state_dict(),
+                "walls": torch.from_numpy(self.env.walls.copy()),
+                "rewards": torch.from_numpy(self.env.rewards.copy())}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
+        walls, rewards = state["walls"].numpy(), state["rewards"].numpy()
+        if walls.shape != self.env.shape:
+            raise ValueError(f"saved maze {walls.shape} does not fit this maze {self.env.shape}")
+        self.env.walls[...], self.env.rewards[...] = walls, rewards   # the user's edits
+        self.agent.refresh_model()
         self.load_base_state(state)
         self.agent.load_state_dict(state["agent"])
+        self._world_changed()

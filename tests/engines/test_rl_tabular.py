@@ -149,3 +149,55 @@ def test_config_errors():
         TabularQConfig(algorithm="sarsa", replay=True)
     with pytest.raises(ConfigError, match="algorithm"):
         TabularQConfig.from_dict({"algorithm": "dqn"})
+
+
+# ---- edits from the panel -----------------------------------------------------------------
+def test_edit_mid_run_changes_the_world_and_learning_follows():
+    from engines.rl.gridworld import edit_world
+
+    cfg = TabularQConfig(maze_size=7, seed=0, steps=3000, epsilon=0.3, exploring_starts=True)
+    engine = TabularQEngine(cfg)
+    run_to_end(engine)
+    # a second, bigger treasure right next to the start: the policy must re-route
+    change = {"kind": "set_reward", "cell": (1, 2), "value": 5.0}
+    engine.apply_edit(change)
+    assert engine.env.rewards[1, 2] == 5.0
+    engine.cfg = cfg.replace(steps=9000)
+    snap = run_to_end(engine)[-1]
+    env = maze_world(7, 7, 0)
+    edit_world(env, change)
+    vi, mask = optimal(env)
+    np.testing.assert_array_equal(engine.agent.greedy_policy()[mask], vi.policy[mask])
+    assert snap.metrics["optimal_agreement"] == 1.0
+    assert snap.arrays["rewards"][1, 2] == 5.0
+
+
+def test_refused_edit_leaves_the_engine_unchanged():
+    engine = TabularQEngine(SMALL)
+    run_to_end(engine)
+    before = engine.state_dict()
+    treasure = tuple(np.argwhere(engine.env.rewards > 0)[0])
+    with pytest.raises(ValueError, match="edit refused: no reachable reward"):
+        engine.apply_edit({"kind": "toggle_wall", "cell": treasure})
+    with pytest.raises(ValueError, match="start"):
+        engine.apply_edit({"kind": "toggle_wall", "cell": (1, 1)})
+    after = engine.state_dict()
+    np.testing.assert_array_equal(before["walls"], after["walls"])
+    np.testing.assert_array_equal(before["rewards"], after["rewards"])
+
+
+def test_wall_on_the_agent_restarts_its_episode_and_edits_survive_a_session():
+    engine = TabularQEngine(SMALL.replace(steps=40))
+    run_to_end(engine)
+    cell = engine.env.cell(engine.agent.state)
+    if cell == engine.env.start:
+        pytest.skip("the agent happens to stand on the start")
+    try:
+        engine.apply_edit({"kind": "toggle_wall", "cell": cell})
+    except ValueError:
+        pytest.skip("this wall would cut off the treasure")
+    assert engine.agent.state == engine.env.start_state
+    restored = TabularQEngine(SMALL.replace(steps=40))
+    restored.load_state_dict(round_trip(engine.state_dict()))
+    assert restored.env.walls[cell]
+    np.testing.assert_array_equal(restored.snapshot().arrays["walls"], engine.env.walls)

@@ -1,0 +1,1 @@
+"""Panel "Reinforcement learning" (lecture chapter 9)."""
