@@ -49,6 +49,12 @@ class TabularQConfig(ConfigBase):
     exploring_starts: bool = param(False, label="Exploring starts", group="Learning",
                                    help="Begin each episode in a random reachable cell "
                                         "instead of the start, so every state gets visited.")
+    treasures: int = param(1, label="Treasures", min=1, max=6, group="Maze",
+                           help="The farthest cell holds one; more go into random dead ends.")
+    chests_vanish: bool = param(False, label="Chests vanish once collected", group="Maze",
+                                help="Each treasure pays once and disappears; the episode "
+                                     "ends when all are collected. The state then includes "
+                                     "which chests are gone (2^k maze layers).")
     bump_penalty: float = param(0.0, label="Bump penalty", min=0.0, max=10.0, group="Maze",
                                 help="Reward −penalty for running into a wall.")
     max_episode_steps: int = param(200, label="Episode step cap", min=1, max=100_000,
@@ -73,6 +79,12 @@ class DPConfig(ConfigBase):
 
     maze_size: int = param(11, label="Maze size", min=5, max=41, group="Maze",
                            help="Rows = columns of the maze (odd).")
+    treasures: int = param(1, label="Treasures", min=1, max=6, group="Maze",
+                           help="The farthest cell holds one; more go into random dead ends.")
+    chests_vanish: bool = param(False, label="Chests vanish once collected", group="Maze",
+                                help="Each treasure pays once and disappears; the episode "
+                                     "ends when all are collected. The state then includes "
+                                     "which chests are gone (2^k maze layers).")
     bump_penalty: float = param(0.0, label="Bump penalty", min=0.0, max=10.0, group="Maze",
                                 help="Reward −penalty for running into a wall.")
     method: str = param("value_iteration", label="Method", choices=DP_METHODS, group="Planning",

@@ -49,8 +49,8 @@ class DPEngine(Engine):
 
     def __init__(self, cfg: DPConfig, device: str | None = None):
         super().__init__(cfg, device)
-        self.env = maze_world(cfg.maze_size, cfg.maze_size, cfg.seed,
-                              bump_penalty=cfg.bump_penalty)
+        self.env = maze_world(cfg.maze_size, cfg.maze_size, cfg.seed, treasures=cfg.treasures,
+                              chests_vanish=cfg.chests_vanish, bump_penalty=cfg.bump_penalty)
         check_gamma(self.env, cfg.gamma)
         self.env.validate()
         self.V = np.zeros(self.env.n_states)
@@ -63,6 +63,10 @@ class DPEngine(Engine):
 
     def _refresh_model(self) -> None:
         self.P, self.R, self.terminal = self.env.model()
+        if self.V.size != self.env.n_states:   # a chest added/removed: new state space
+            self.V = np.zeros(self.env.n_states)
+            self.policy = np.full((self.env.n_states, N_ACTIONS), 1.0 / N_ACTIONS)
+            self.improvements = self.policy_changes = 0
         if self.cfg.gamma >= 1.0 and not self.terminal.any():
             raise ValueError(GAMMA_MESSAGE)
 
@@ -92,7 +96,7 @@ class DPEngine(Engine):
         if self.stable:
             return
         new = self.backup().argmax(axis=1)
-        judged = ~self.env.walls.ravel() & ~self.terminal
+        judged = self.env.open_states()
         if self.improvements == 0:   # from the uniform policy every state gets an action
             self.policy_changes = int(judged.sum())
         else:
@@ -113,8 +117,9 @@ class DPEngine(Engine):
     def snapshot(self, final: bool = False) -> Snapshot:
         h, w = self.env.shape
         policy = self.shown_policy()
-        arrays = {"V": np.where(self.env.walls, 0.0, self.V.reshape(h, w)),
-                  "policy": policy.reshape(h, w, N_ACTIONS).copy(),
+        first = self.env.layer_states(0)   # vanishing chests: the layer with none collected
+        arrays = {"V": np.where(self.env.walls, 0.0, self.V[first].reshape(h, w)),
+                  "policy": policy[first].reshape(h, w, N_ACTIONS).copy(),
                   "walls": self.env.walls.copy(), "rewards": self.env.rewards.copy(),
                   "start": np.array(self.env.start), "trajectory": greedy_path(self.env, policy)}
         metrics = {**self.history_metrics(), "policy_changes": float(self.policy_changes)}
@@ -135,8 +140,8 @@ class DPEngine(Engine):
             raise ValueError(f"saved maze {walls.shape} does not fit this maze {self.env.shape}")
         self.load_base_state(state)
         self.env.walls[...], self.env.rewards[...] = walls, state["rewards"].numpy()
-        self._refresh_model()
         self.V = state["V"].numpy().copy()
+        self._refresh_model()
         self.policy = state["policy"].numpy().copy()
         self.delta = float(state["delta"])
         self.improvements = int(state["improvements"])

@@ -6,6 +6,12 @@ The reward of a transition is the reward of the cell it ends in (Sutton/Barto co
 r_{t+1} = r(s_t, a_t, s_{t+1})). With ``terminal_on_treasure`` every open cell with a
 positive reward ends the episode; terminal states are absorbing with zero reward, so the
 return after reaching them is zero and V(terminal) = 0.
+
+With ``chests_vanish`` the treasures are chests that pay once and disappear; the episode
+ends when all are collected. Where the agent stands no longer tells what it can still
+earn, so the state must also say which chests are gone (the Markov property): with k
+chests, s = mask * (H * W) + cell, mask the k-bit set of collected chests, 2^k "layers" of
+the maze.
 """
 from __future__ import annotations
 
@@ -32,6 +38,10 @@ class GridWorld:
     start: tuple[int, int]
     terminal_on_treasure: bool = True
     bump_penalty: float = 0.0
+    chests_vanish: bool = False
+
+    #: With vanishing chests the state space has 2^k layers: k is kept small.
+    MAX_CHESTS = 6
 
     def __post_init__(self) -> None:
         self.walls = np.array(self.walls, dtype=bool)
@@ -50,14 +60,38 @@ class GridWorld:
         return self.walls.shape
 
     @property
-    def n_states(self) -> int:
+    def n_cells(self) -> int:
         return self.walls.size
 
+    def chest_cells(self) -> np.ndarray:
+        """Flat indices of the vanishing chests (open cells with a positive reward)."""
+        if not self.chests_vanish:
+            return np.empty(0, dtype=np.int64)
+        return np.flatnonzero((self.rewards > 0) & ~self.walls)
+
+    @property
+    def n_layers(self) -> int:
+        """1, or 2^k with k vanishing chests: one maze layer per set of collected chests."""
+        return 2 ** len(self.chest_cells()) if self.chests_vanish else 1
+
+    @property
+    def n_states(self) -> int:
+        return self.n_cells * self.n_layers
+
     def index(self, cell: tuple[int, int]) -> int:
+        """State of a cell with no chest collected yet."""
         return int(cell[0]) * self.shape[1] + int(cell[1])
 
     def cell(self, s: int) -> tuple[int, int]:
-        return divmod(int(s), self.shape[1])
+        return divmod(int(s) % self.n_cells, self.shape[1])
+
+    def layer(self, s: int) -> int:
+        """The collected-chests mask of a state (0 without vanishing chests)."""
+        return int(s) // self.n_cells
+
+    def layer_states(self, layer: int) -> slice:
+        """The states of one layer, in cell order (index with it to get an (H*W,) view)."""
+        return slice(layer * self.n_cells, (layer + 1) * self.n_cells)
 
     @property
     def start_state(self) -> int:
@@ -69,10 +103,24 @@ class GridWorld:
             raise ValueError(f"cell {tuple(cell)} is outside the {h}x{w} grid")
 
     def terminal_mask(self) -> np.ndarray:
-        """(S,) bool: states that end an episode (open treasure cells, if so configured)."""
+        """(S,) bool: states that end an episode: open treasure cells (if so configured),
+        or with vanishing chests every cell of the all-collected layer."""
+        if self.chests_vanish:
+            done = np.zeros(self.n_states, dtype=bool)
+            if len(self.chest_cells()):
+                done[self.layer_states(self.n_layers - 1)] = True
+            return done
         if not self.terminal_on_treasure:
             return np.zeros(self.n_states, dtype=bool)
         return ((self.rewards > 0) & ~self.walls).ravel()
+
+    def open_states(self) -> np.ndarray:
+        """(S,) bool: states on open cells that do not end the episode."""
+        return np.tile(~self.walls.ravel(), self.n_layers) & ~self.terminal_mask()
+
+    def reachable_states(self) -> np.ndarray:
+        """(S,) bool: non-terminal states whose cell can be reached from the start."""
+        return np.tile(self.reachable_mask().ravel(), self.n_layers) & ~self.terminal_mask()
 
     # ---- dynamics -------------------------------------------------------------------
     def step(self, states, actions) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -80,19 +128,31 @@ class GridWorld:
         states = np.asarray(states, dtype=np.int64)
         actions = np.asarray(actions, dtype=np.int64)
         h, w = self.shape
-        row, col = np.divmod(states, w)
+        cells, layers = states % self.n_cells, states // self.n_cells
+        row, col = np.divmod(cells, w)
         new_row = row + MOVES[actions, 0]
         new_col = col + MOVES[actions, 1]
         inside = (new_row >= 0) & (new_row < h) & (new_col >= 0) & (new_col < w)
         new_row, new_col = np.clip(new_row, 0, h - 1), np.clip(new_col, 0, w - 1)
         blocked = ~inside | self.walls[new_row, new_col]
-        nxt = np.where(blocked, states, new_row * w + new_col)
-        reward = self.rewards.ravel()[nxt] - self.bump_penalty * blocked
+        nxt_cell = np.where(blocked, cells, new_row * w + new_col)
+        reward = self.rewards.ravel()[nxt_cell]
+        if self.chests_vanish:
+            # a chest pays once: its bit in the layer mask says it is gone
+            chest_bit = np.zeros(self.n_cells, dtype=np.int64)
+            chests = self.chest_cells()
+            chest_bit[chests] = 1 << np.arange(len(chests))
+            bit = chest_bit[nxt_cell]
+            reward = np.where((layers & bit) != 0, 0.0, reward)
+            layers = layers | bit
+        reward = reward - self.bump_penalty * blocked
+        nxt = layers * self.n_cells + nxt_cell
         # Terminal states (and walls, which are never entered) are absorbing, reward 0.
-        stuck = self.terminal_mask()[states] | self.walls.ravel()[states]
+        terminal = self.terminal_mask()
+        stuck = terminal[states] | self.walls.ravel()[cells]
         nxt = np.where(stuck, states, nxt)
         reward = np.where(stuck, 0.0, reward)
-        return nxt, reward, self.terminal_mask()[nxt]
+        return nxt, reward, terminal[nxt]
 
     def transition(self, s: int, a: int) -> tuple[int, float, bool]:
         """Deterministic single transition s, a -> (s', r, done)."""
@@ -110,8 +170,8 @@ class GridWorld:
     # ---- reachability ---------------------------------------------------------------
     def reachable_mask(self) -> np.ndarray:
         """(H, W) bool: open cells reachable from the start (BFS; not through terminals)."""
-        return bfs_distances(self.walls, self.start, stop=self.terminal_mask().reshape(
-            self.shape)) >= 0
+        stop = None if self.chests_vanish else self.terminal_mask().reshape(self.shape)
+        return bfs_distances(self.walls, self.start, stop=stop) >= 0
 
     def reachable_rewards(self) -> list[tuple[int, int]]:
         """Cells with a positive reward that the agent can reach from the start."""
@@ -119,7 +179,11 @@ class GridWorld:
         return [tuple(int(x) for x in c) for c in cells]
 
     def validate(self) -> None:
-        """Raise ValueError when there is nothing to learn: no positive reward reachable."""
+        """Raise ValueError when there is nothing to learn: no positive reward reachable
+        (or, with vanishing chests, more chests than the state space can hold)."""
+        if len(self.chest_cells()) > self.MAX_CHESTS:
+            raise ValueError(f"at most {self.MAX_CHESTS} vanishing chests (each doubles the "
+                             f"states), got {len(self.chest_cells())}")
         if not self.reachable_rewards():
             n = int(((self.rewards > 0) & ~self.walls).sum())
             raise ValueError(
@@ -146,7 +210,7 @@ class GridWorld:
 
     def copy(self) -> "GridWorld":
         return GridWorld(self.walls.copy(), self.rewards.copy(), self.start,
-                         self.terminal_on_treasure, self.bump_penalty)
+                         self.terminal_on_treasure, self.bump_penalty, self.chests_vanish)
 
 
 def bfs_distances(walls: np.ndarray, start: tuple[int, int],
@@ -209,13 +273,23 @@ def prim_maze(h: int, w: int, seed: int) -> np.ndarray:
     return walls
 
 
-def maze_world(h: int, w: int, seed: int, treasure: float = 1.0, **kwargs) -> GridWorld:
-    """A Prim maze with the start at (1, 1) and one treasure at the farthest open cell."""
+def maze_world(h: int, w: int, seed: int, treasure: float = 1.0, treasures: int = 1,
+               **kwargs) -> GridWorld:
+    """A Prim maze with the start at (1, 1), one treasure at the farthest open cell and
+    ``treasures − 1`` more in random dead ends (cells with one open neighbour)."""
     walls = prim_maze(h, w, seed)
     dist = bfs_distances(walls, (1, 1))
     far = np.unravel_index(int(np.argmax(dist)), dist.shape)   # first farthest: deterministic
     rewards = np.zeros((h, w))
     rewards[far] = treasure
+    if treasures > 1:
+        padded = np.pad(~walls, 1)
+        neighbours = (padded[:-2, 1:-1].astype(int) + padded[2:, 1:-1] + padded[1:-1, :-2]
+                      + padded[1:-1, 2:])
+        dead_ends = np.argwhere(~walls & (neighbours == 1) & (dist >= 2) & (rewards == 0))
+        rng = np.random.default_rng([seed, 7])
+        for row, col in rng.permutation(dead_ends)[:treasures - 1]:
+            rewards[row, col] = treasure
     return GridWorld(walls, rewards, (1, 1), **kwargs)
 
 

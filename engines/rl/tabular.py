@@ -69,7 +69,7 @@ class TabularAgent:
         P, R, terminal = env.model()
         self.P, self.R, self.terminal = P, R, terminal
         self.Q = np.zeros((env.n_states, N_ACTIONS))
-        self.starts = np.flatnonzero(env.reachable_mask().ravel() & ~terminal)
+        self.starts = np.flatnonzero(env.reachable_states())
         self.state = self._start()
         self.action = -1              # SARSA's already chosen next action (-1: none)
         self.episode_return = 0.0
@@ -89,8 +89,15 @@ class TabularAgent:
         """Re-read the world after an edit; an agent now inside a wall or on a treasure
         starts a new episode (not counted: it was cut short by the edit)."""
         self.P, self.R, self.terminal = self.env.model()
-        self.starts = np.flatnonzero(self.env.reachable_mask().ravel() & ~self.terminal)
-        if self.env.walls.ravel()[self.state] or self.terminal[self.state]:
+        self.starts = np.flatnonzero(self.env.reachable_states())
+        new_space = self.Q.shape[0] != self.env.n_states
+        if new_space:
+            # A chest added or removed with vanishing chests: another state space, so the
+            # old table means nothing any more. Learning starts afresh.
+            self.Q = np.zeros((self.env.n_states, N_ACTIONS))
+            self.buffer_size = self.buffer_pos = 0
+        s = self.state
+        if new_space or self.env.walls.ravel()[s % self.env.n_cells] or self.terminal[s]:
             self.episode_return, self.episode_length = 0.0, 0
             self.state, self.action = self._start(), -1
             self.trajectory = [self.state]
@@ -206,6 +213,14 @@ class TabularAgent:
         self.buffer_pos = int(state["buffer_pos"])
 
 
+def collected_mask(env: GridWorld, layer: int) -> np.ndarray:
+    """(H, W) bool: the vanishing chests already collected in a layer."""
+    collected = np.zeros(env.n_cells, dtype=bool)
+    chests = env.chest_cells()
+    collected[chests[(layer >> np.arange(len(chests))) & 1 == 1]] = True
+    return collected.reshape(env.shape)
+
+
 def train(env: GridWorld, steps: int, rng: np.random.Generator, **settings) -> TabularAgent:
     """Run one agent for ``steps`` environment transitions; returns it (Q, counters)."""
     agent = TabularAgent(env, AgentSettings(**settings), rng)
@@ -233,8 +248,8 @@ class TabularQEngine(Engine):
     def __init__(self, cfg: TabularQConfig, device: str | None = None):
         super().__init__(cfg, device)
         self.history = MetricHistory(stride=HISTORY_EVERY)
-        self.env = maze_world(cfg.maze_size, cfg.maze_size, cfg.seed,
-                              bump_penalty=cfg.bump_penalty)
+        self.env = maze_world(cfg.maze_size, cfg.maze_size, cfg.seed, treasures=cfg.treasures,
+                              chests_vanish=cfg.chests_vanish, bump_penalty=cfg.bump_penalty)
         settings = AgentSettings(
             algorithm=cfg.algorithm, exploration=cfg.exploration, epsilon=cfg.epsilon,
             temperature=cfg.temperature, alpha=cfg.alpha, gamma=cfg.gamma, replay=cfg.replay,
@@ -253,8 +268,8 @@ class TabularQEngine(Engine):
         # Value iteration is the truth the learner is compared with: the share of the
         # states (reachable, best action unique) where the greedy action is optimal.
         vi = value_iteration(self.env, self.cfg.gamma, tol=1e-10)
-        reachable = self.env.reachable_mask().ravel() & ~self.env.terminal_mask()
-        self._judged = np.flatnonzero(reachable & unique_optimal_mask(vi.Q, 1e-6))
+        self._judged = np.flatnonzero(self.env.reachable_states()
+                                      & unique_optimal_mask(vi.Q, 1e-6))
         self._optimal = vi.policy[self._judged]
 
     def apply_edit(self, change: dict) -> None:
@@ -282,16 +297,19 @@ class TabularQEngine(Engine):
         """ε; for softmax the effective one: mean non-greedy probability 1 − max_a π(a|s)."""
         if self.cfg.exploration == "epsilon_greedy":
             return self.cfg.epsilon
-        open_states = ~self.env.walls.ravel() & ~self.agent.terminal
-        probs = self.agent.probs(self.agent.Q[open_states])
+        probs = self.agent.probs(self.agent.Q[self.env.open_states()])
         return float(1.0 - probs.max(axis=1).mean())
 
     def snapshot(self, final: bool = False) -> Snapshot:
-        a, (h, w) = self.agent, self.env.shape
-        V = np.where(self.env.walls, 0.0, a.Q.max(axis=1).reshape(h, w))
-        cells = np.array([self.env.cell(s) for s in a.trajectory], dtype=np.int64)
+        a, env, (h, w) = self.agent, self.env, self.env.shape
+        # With vanishing chests: the layer of the chests the agent has collected so far.
+        layer = env.layer(a.state)
+        Q = a.Q[env.layer_states(layer)]
+        V = np.where(env.walls, 0.0, Q.max(axis=1).reshape(h, w))
+        cells = np.array([env.cell(s) for s in a.trajectory], dtype=np.int64)
         arrays = dict(self._const)
-        arrays.update({"V": V, "policy": a.probs(a.Q).reshape(h, w, N_ACTIONS),
+        arrays.update({"V": V, "policy": a.probs(Q).reshape(h, w, N_ACTIONS),
+                       "collected": collected_mask(env, layer),
                        "trajectory": cells, "agent": cells[-1].copy(),
                        "episode_returns": np.array(a.returns, dtype=float),
                        "episode_lengths": np.array(a.lengths, dtype=float)})

@@ -19,12 +19,13 @@ TRAP_COLOR = "#E03C31"
 ARROW_COLOR = "#FFFFFF"
 
 
-def arrow_segments(policy: np.ndarray, show: np.ndarray, min_prob: float = 0.03
+def arrow_segments(policy: np.ndarray, show: np.ndarray, min_prob: float = 0.08
                    ) -> tuple[np.ndarray, np.ndarray]:
     """Line segments (x, y pairs for connect="pairs") of arrows whose length is π(a|s).
 
     policy: (H, W, 4) probabilities; show: (H, W) bool cells that get arrows. Each arrow
-    starts at the cell centre and reaches 0.45 π(a|s) cells; a head marks its tip.
+    starts at the cell centre and reaches 0.45 π(a|s) cells; a head marks its tip. Actions
+    below ``min_prob`` (e.g. ε/4 of ε-greedy exploration) get none, to keep it readable.
     """
     rows, cols, actions = np.nonzero(show[:, :, None] & (policy > min_prob))
     if rows.size == 0:
@@ -83,8 +84,10 @@ class MazePlot(ImagePlot):
         self._restyle_overlays()
 
     # ---- drawing --------------------------------------------------------------------
-    def show_world(self, walls: np.ndarray, rewards: np.ndarray, start) -> None:
-        """Walls, treasures (gold stars, size by reward), traps (red) and the start."""
+    def show_world(self, walls: np.ndarray, rewards: np.ndarray, start,
+                   collected: np.ndarray | None = None) -> None:
+        """Walls, treasures (gold stars, size by reward), traps (red) and the start.
+        ``collected``: vanished chests, not drawn."""
         walls = np.asarray(walls, dtype=bool)
         h, w = walls.shape
         if self.shape != (h, w):
@@ -98,6 +101,8 @@ class MazePlot(ImagePlot):
             self.walls_item.setImage(rgba, autoLevels=False, levels=(0, 255))
             self.walls_item.setRect(0, 0, w, h)
         rewards = np.where(walls, 0.0, np.asarray(rewards, dtype=float))
+        if collected is not None:
+            rewards = np.where(collected, 0.0, rewards)
         key = rewards.tobytes()
         if key != self._rewards_key:
             self._rewards_key = key

@@ -17,12 +17,14 @@ from panels.rl.views import (A14View, ControlView, DPView, GridworldView, MazeVi
                              RobotView)
 from workbench.panel import Panel
 
-MAZE_KEYS = ("maze_size", "seed", "bump_penalty")
+MAZE_KEYS = ("maze_size", "seed", "bump_penalty", "treasures", "chests_vanish")
 
 
 def base_world(cfg: ConfigBase) -> GridWorld:
     """The maze a config describes, as its engine builds it (before any edit)."""
     return maze_world(cfg.maze_size, cfg.maze_size, cfg.seed,
+                      treasures=getattr(cfg, "treasures", 1),
+                      chests_vanish=getattr(cfg, "chests_vanish", False),
                       bump_penalty=getattr(cfg, "bump_penalty", 0.0))
 
 

@@ -154,7 +154,7 @@ class MazeView(DemoView):
 
     def _draw_maze(self, a: dict, values_key: str, label: str | None = None) -> None:
         if "walls" in a and "rewards" in a and "start" in a:
-            self.maze.show_world(a["walls"], a["rewards"], a["start"])
+            self.maze.show_world(a["walls"], a["rewards"], a["start"], a.get("collected"))
             self.world = (a["walls"], a["rewards"], tuple(int(x) for x in a["start"]))
         if values_key in a and "walls" in a:
             self.maze.show_values(a[values_key], a["walls"], label)
@@ -189,19 +189,19 @@ class GridworldView(MazeView):
         super().__init__(spec, parent)
         self.returns = EpisodePlot("Return per episode", "return")
         self.lengths = EpisodePlot("Steps per episode", "steps", PALETTE[1])
-        self.lengths.set_reference("shortest", "shortest path", None)
-        self.agreement = CurvePlot("Greedy action = value-iteration action", "step",
-                                   "fraction of states", y_range=(0.0, 1.02),
-                                   legend="bottom-right")
+        self.lengths.set_reference("shortest", "shortest path to a treasure", None)
+        self.agreement = CurvePlot("Agrees with value iteration", "step",
+                                   "states with argmax Q = π*", y_range=(0.0, 1.02),
+                                   legend=None)
         self.agreement.add_curve("optimal_agreement", "argmax Q = π*", PALETTE[2])
         right = _splitter(Qt.Orientation.Vertical, self.returns, self.lengths, self.agreement)
-        _fill(self, _splitter(Qt.Orientation.Horizontal, self.maze, right, stretch=[3, 2]))
+        _fill(self, _splitter(Qt.Orientation.Horizontal, self.maze, right, stretch=[5, 4]))
 
     def plots(self) -> list:
         return [self.maze, self.returns, self.lengths, self.agreement]
 
     def world_changed(self) -> None:
-        self.lengths.set_reference("shortest", "shortest path",
+        self.lengths.set_reference("shortest", "shortest path to a treasure",
                                    shortest_path_length(*self.world))
 
     def show_snapshot(self, snap: Snapshot) -> None:
@@ -237,7 +237,7 @@ class DPView(MazeView):
                                  legend="bottom-right")
         self.v_start.add_curve("v_start", "V(start)", PALETTE[1])
         right = _splitter(Qt.Orientation.Vertical, self.delta, self.v_start)
-        _fill(self, _splitter(Qt.Orientation.Horizontal, self.maze, right, stretch=[3, 2]))
+        _fill(self, _splitter(Qt.Orientation.Horizontal, self.maze, right, stretch=[5, 4]))
 
     def plots(self) -> list:
         return [self.maze, self.delta, self.v_start]
@@ -271,7 +271,7 @@ class MCTSView(MazeView):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.root_label)
         lay.addWidget(_splitter(Qt.Orientation.Vertical, self.returns, self.size), 1)
-        _fill(self, _splitter(Qt.Orientation.Horizontal, self.maze, right, stretch=[3, 2]))
+        _fill(self, _splitter(Qt.Orientation.Horizontal, self.maze, right, stretch=[5, 4]))
 
     def plots(self) -> list:
         return [self.maze, self.returns, self.size]

@@ -15,6 +15,8 @@ from engines import registry
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMOS = [spec.name for spec in registry.TOPICS["nn-basics"]]
+#: Every demo of every panel: each must train headless and report through the CLI.
+ALL_DEMOS = [(topic, spec.name) for topic, specs in registry.TOPICS.items() for spec in specs]
 STEPS = "20"
 
 
@@ -61,16 +63,16 @@ def test_cli_module_imports_neither_torch_nor_qt():
 
 
 # ---- headless run ---------------------------------------------------------------------------
-@pytest.mark.parametrize("demo", DEMOS)
-def test_run_json_and_csv(demo, tmp_path):
+@pytest.mark.parametrize("topic,demo", ALL_DEMOS)
+def test_run_json_and_csv(topic, demo, tmp_path):
     out = tmp_path / "history.csv"
-    result = cli("run", "nn-basics", "--demo", demo, "--steps", STEPS, "--json",
+    result = cli("run", topic, "--demo", demo, "--steps", STEPS, "--json",
                  "--out", str(out))
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)  # exactly one JSON object on stdout
     assert set(report) >= {"panel", "demo", "preset", "config", "device", "steps",
                            "elapsed_s", "steps_per_s", "metrics"}
-    assert report["panel"] == "nn-basics" and report["demo"] == demo
+    assert report["panel"] == topic and report["demo"] == demo
     assert report["preset"] == "defaults"
     assert report["config"]["steps"] == int(STEPS)
     assert report["device"] == "cpu"

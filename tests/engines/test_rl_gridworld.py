@@ -129,3 +129,76 @@ def test_gamma_one_needs_terminal_states():
         with pytest.raises(ValueError) as info:
             solver(endless)
         assert str(info.value) == GAMMA_MESSAGE
+
+
+# ---- vanishing chests -----------------------------------------------------------------------
+def chest_world(seed=0, treasures=3):
+    from engines.rl.gridworld import maze_world
+
+    return maze_world(9, 9, seed, treasures=treasures, chests_vanish=True)
+
+
+def test_vanishing_chests_pay_once_and_end_the_episode_when_all_are_gone():
+    env = chest_world()
+    chests = env.chest_cells()
+    assert len(chests) == 3 and env.n_states == 81 * 8
+    terminal = env.terminal_mask()
+    assert terminal.sum() == 81 and terminal[env.layer_states(7)].all()
+    # walk greedily along BFS paths to each chest in turn; every chest pays exactly once
+    from engines.rl.gridworld import MOVES, bfs_distances
+
+    s, total = env.start_state, 0.0
+    for chest in chests:
+        target = divmod(int(chest), 9)
+        dist = bfs_distances(env.walls, target)
+        while env.cell(s) != target and not env.terminal_mask()[s]:
+            here = env.cell(s)
+            a = min(range(4), key=lambda a: dist[here[0] + MOVES[a][0], here[1] + MOVES[a][1]]
+                    if dist[here[0] + MOVES[a][0], here[1] + MOVES[a][1]] >= 0 else 10**9)
+            s, r, done = env.transition(s, a)
+            total += r
+    assert total == 3.0 and env.layer(s) == 7 and env.terminal_mask()[s]
+    # standing on a collected chest again pays nothing
+    env2 = chest_world()
+    first = divmod(int(env2.chest_cells()[0]), 9)
+    s = env2.index(first) + env2.n_cells * 1          # chest 0 already collected
+    for a in range(4):
+        nxt, r, _ = env2.transition(s, a)
+        if env2.cell(nxt) != first:
+            back = [b for b in range(4) if (MOVES[b] == -MOVES[a]).all()][0]
+            _, r_back, _ = env2.transition(nxt, back)
+            assert r_back == 0.0
+            break
+
+
+def test_value_iteration_with_vanishing_chests_collects_them_in_the_best_order():
+    from itertools import permutations
+
+    from engines.rl.dp import value_iteration
+    from engines.rl.gridworld import bfs_distances
+
+    gamma = 0.9
+    for seed in (0, 1):
+        env = chest_world(seed, treasures=2)
+        cells = [divmod(int(c), 9) for c in env.chest_cells()]
+        best = 0.0
+        for order in permutations(cells):
+            t, value, here = 0, 0.0, env.start
+            for chest in order:
+                t += bfs_distances(env.walls, here)[chest]
+                value += gamma ** (t - 1)      # reward on the t-th move
+                here = chest
+            best = max(best, value)
+        V = value_iteration(env, gamma).V
+        assert V[env.start_state] == pytest.approx(best, rel=1e-9)
+
+
+def test_too_many_vanishing_chests_is_refused():
+    from engines.rl.gridworld import edit_world
+
+    env = chest_world(0, treasures=6)
+    free = [tuple(c) for c in np.argwhere(~env.walls & (env.rewards == 0))]
+    free.remove(env.start)
+    with pytest.raises(ValueError, match="at most 6 vanishing chests"):
+        edit_world(env, {"kind": "set_reward", "cell": free[0], "value": 1.0})
+    assert len(env.chest_cells()) == 6

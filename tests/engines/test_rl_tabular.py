@@ -201,3 +201,31 @@ def test_wall_on_the_agent_restarts_its_episode_and_edits_survive_a_session():
     restored.load_state_dict(round_trip(engine.state_dict()))
     assert restored.env.walls[cell]
     np.testing.assert_array_equal(restored.snapshot().arrays["walls"], engine.env.walls)
+
+
+def test_q_learning_collects_every_vanishing_chest():
+    cfg = TabularQConfig(maze_size=7, seed=0, treasures=2, chests_vanish=True, epsilon=0.3,
+                         exploring_starts=True, steps=40_000)
+    engine = TabularQEngine(cfg)
+    snap = run_to_end(engine)[-1]
+    env = engine.env
+    assert env.n_states == 49 * 4
+    assert greedy_return(env, engine.agent.greedy_policy()) == 2.0
+    assert snap.metrics["optimal_agreement"] > 0.9
+    assert snap.arrays["collected"].shape == (7, 7)
+
+
+def test_adding_a_chest_with_vanishing_chests_starts_a_new_table():
+    cfg = TabularQConfig(maze_size=7, seed=0, chests_vanish=True, steps=300)
+    engine = TabularQEngine(cfg)
+    run_to_end(engine)
+    assert engine.agent.Q.shape == (49 * 2, 4) and np.abs(engine.agent.Q).sum() > 0
+    free = [tuple(c) for c in np.argwhere(~engine.env.walls & (engine.env.rewards == 0))]
+    free.remove(engine.env.start)
+    engine.apply_edit({"kind": "set_reward", "cell": free[0], "value": 1.0})
+    assert engine.agent.Q.shape == (49 * 4, 4) and np.abs(engine.agent.Q).sum() == 0
+    engine.cfg = cfg.replace(steps=600)
+    run_to_end(engine)                    # and learning goes on in the bigger space
+    restored = TabularQEngine(cfg.replace(steps=600))
+    restored.load_state_dict(round_trip(engine.state_dict()))
+    np.testing.assert_array_equal(restored.agent.Q, engine.agent.Q)
