@@ -1,6 +1,10 @@
-"""GUI event-loop latency (p99 lateness of a 10 ms timer) while an engine trains flat out."""
+"""GUI event-loop latency (p99 lateness of a 10 ms timer) while an engine trains flat out.
+
+    python benchmarks/gui_latency.py [--panel ID]    # default nn-basics; every demo of it
+"""
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
@@ -44,8 +48,15 @@ def lateness(app, seconds: float) -> np.ndarray:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--panel", default="nn-basics")
+    args = parser.parse_args()
+    from engines.config import field_meta
+    from engines.registry import demos
+
+    specs = demos(args.panel)
     app = create_app()
-    window, panel = _open_window("nn-basics", "function", None, prestart=True,
+    window, panel = _open_window(args.panel, specs[0].name, None, prestart=True,
                                  settings=Settings(Path(tempfile.mkdtemp()) / "s.json"))
     window.resize(1280, 800)
     window.show()
@@ -56,10 +67,13 @@ def main() -> None:
     p99_idle = np.percentile(idle, 99)
     print(f"idle             : p50 {np.median(idle):5.1f} ms, p99 {p99_idle:5.1f} ms "
           f"({idle.size} ticks)")
-    for demo in ("function", "landscape", "image"):
+    for spec in specs:
+        demo = spec.name
         panel.set_demo(demo)
         panel.apply_preset("quick")
-        panel.form.set_config(panel.form.config().replace(steps=100_000))
+        steps = min(10**7, field_meta(spec.config, "steps")["max"])
+        panel.form.set_config(panel.form.config().replace(steps=steps))
+        panel.set_speed(0.0)   # flat out
         panel.start()
         while panel.last_snapshot is None:  # engine built, torch imported
             app.processEvents()

@@ -108,6 +108,12 @@ class Panel(QWidget):
             self.demo_combo.addItem(spec.title, spec.name)
         self.preset_combo = QComboBox()
         self.preset_combo.setToolTip("Named settings for this demo; 'quick' shows the effect fast.")
+        # Long demo titles and preset names must not make the window wider than the screen:
+        # the boxes show the start of the text and the full list when opened.
+        for combo, chars in ((self.demo_combo, 24), (self.preset_combo, 16)):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(chars)
         self.preset_button = QPushButton("Apply preset")
         self.ghost_check = QCheckBox("Previous runs")
         self.ghost_check.setChecked(True)

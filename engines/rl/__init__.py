@@ -12,7 +12,8 @@
   can prefer the worse policy.
 Configs live in :mod:`engines.rl.configs` (no torch), so the registry stays light.
 """
-from engines.rl.configs import A14Config, DPConfig, MCTSConfig, RobotConfig, TabularQConfig
+from engines.rl.configs import (A14Config, ControlConfig, DPConfig, MCTSConfig, RobotConfig,
+                                TabularQConfig)
 from engines.spec import DemoSpec
 
 DEMOS = (
@@ -23,6 +24,8 @@ DEMOS = (
     DemoSpec("mcts", "Monte-Carlo tree search", MCTSConfig, "engines.rl.mcts:MCTSEngine"),
     DemoSpec("robot", "Policy gradient: robot on a line", RobotConfig,
              "engines.rl.robot:RobotEngine"),
+    DemoSpec("control", "Deep RL: CartPole and Pendulum (PPO, A2C, DQN)", ControlConfig,
+             "engines.rl.control:ControlEngine"),
     DemoSpec("a14", "Discounting can mislead (exercise A1.4)", A14Config,
              "engines.rl.a14_demo:A14Engine"),
 )

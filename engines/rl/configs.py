@@ -15,6 +15,11 @@ EXPLORATIONS = ("epsilon_greedy", "softmax")
 DP_METHODS = ("value_iteration", "policy_iteration")
 POLICIES = ("tabular", "network")      # robot: policy parameterisation
 OPTIMIZERS = ("adam", "sgd")
+CONTROL_ALGORITHMS = ("ppo", "a2c", "dqn")
+#: gymnasium classic-control tasks of the control demo (engines.rl.envs knows them), and
+#: those whose actions are continuous (no DQN there).
+ENV_NAMES = ("CartPole-v1", "Pendulum-v1")
+CONTINUOUS_ENVS = ("Pendulum-v1",)
 
 
 def check_odd_maze(size: int) -> None:
@@ -204,3 +209,88 @@ class MCTSConfig(ConfigBase):
     def __post_init__(self) -> None:
         super().__post_init__()
         check_odd_maze(self.maze_size)
+
+
+@dataclass(frozen=True)
+class ControlConfig(ConfigBase):
+    """PPO / A2C / DQN on CartPole-v1 or Pendulum-v1."""
+
+    env: str = param("CartPole-v1", label="Environment", choices=ENV_NAMES,
+                     group="Environment",
+                     help="CartPole-v1: keep a pole upright with left/right pushes (return "
+                          "500 = solved). Pendulum-v1: swing a pendulum up with a "
+                          "continuous torque.")
+    n_envs: int = param(8, label="Parallel environments", min=1, max=64, group="Environment",
+                        help="Independent copies stepped together; each step collects one "
+                             "transition from every copy.")
+    algorithm: str = param("ppo", label="Algorithm", choices=CONTROL_ALGORITHMS,
+                           group="Algorithm",
+                           help="ppo: clipped policy gradient (9.6); a2c: advantage "
+                                "actor-critic (9.4); dqn: deep Q-learning with replay "
+                                "(9.3, discrete actions only).")
+    learning_rate: float = param(1e-3, label="Learning rate", min=1e-6, max=1e-1, log=True,
+                                 group="Algorithm", help="Adam step size.")
+    gamma: float = param(0.99, label="Discount γ", min=0.0, max=1.0, group="Algorithm",
+                         help="Weight of the next step's value relative to now; must be "
+                              "< 1.")
+    hidden: int = param(64, label="Hidden width", min=4, max=512, group="Algorithm",
+                        help="Neurons in each of the two tanh hidden layers of every "
+                             "network.")
+    gae_lambda: float = param(0.95, label="GAE λ", min=0.0, max=1.0, group="Algorithm",
+                              help="Mix of n-step advantages: 0 = one-step TD, 1 = the whole "
+                                   "rest of the rollout (PPO, A2C).")
+    rollout_steps: int = param(128, label="Rollout length", min=1, max=4096,
+                               group="Algorithm",
+                               help="Steps per environment collected before each update "
+                                    "(PPO, A2C).")
+    entropy_coef: float = param(0.0, label="Entropy bonus c_e", min=0.0, max=1.0,
+                                group="Algorithm",
+                                help="Rewards a spread-out policy: keeps exploring (PPO, A2C).")
+    value_coef: float = param(0.5, label="Value loss weight c_v", min=0.0, max=10.0,
+                              group="Algorithm", advanced=True)
+    max_grad_norm: float = param(0.5, label="Gradient norm clip", min=0.01, max=100.0,
+                                 log=True, group="Algorithm", advanced=True,
+                                 help="The gradient is rescaled when its norm exceeds this "
+                                      "(PPO, A2C).")
+    update_epochs: int = param(10, label="Epochs per rollout", min=1, max=50, group="PPO",
+                               help="Passes over each rollout; the clipping makes reuse safe.")
+    minibatches: int = param(4, label="Minibatches", min=1, max=256, group="PPO",
+                             help="Each epoch splits the shuffled rollout into this many "
+                                  "gradient steps.")
+    clip: float = param(0.2, label="Clip ε", min=0.01, max=1.0, group="PPO",
+                        help="Ratio π_new/π_old is clipped to [1 − ε, 1 + ε].")
+    buffer_size: int = param(10_000, label="Replay buffer", min=100, max=1_000_000,
+                             group="DQN", help="Transitions kept for experience replay.")
+    batch_size: int = param(128, label="Batch size", min=1, max=4096, group="DQN")
+    target_update: int = param(100, label="Target sync every", min=1, max=100_000,
+                               group="DQN", unit="updates",
+                               help="Gradient updates between copies of Q into the target "
+                                    "network.")
+    epsilon_start: float = param(1.0, label="ε start", min=0.0, max=1.0, group="DQN")
+    epsilon_end: float = param(0.05, label="ε end", min=0.0, max=1.0, group="DQN")
+    exploration_steps: int = param(10_000, label="ε decay steps", min=1, max=10_000_000,
+                                   group="DQN", unit="env steps",
+                                   help="Environment steps over which ε falls linearly from "
+                                        "start to end.")
+    learning_starts: int = param(1000, label="Learning starts", min=0, max=1_000_000,
+                                 group="DQN", unit="env steps",
+                                 help="Random-ish steps collected before the first update.")
+    steps: int = param(12_500, label="Steps", min=1, max=10_000_000, group="Run",
+                       help="Vector steps: each steps all parallel environments, so the run "
+                            "sees steps × environments transitions (default: 100 000, about "
+                            "twice what PPO needs to solve CartPole).")
+    seed: int = param(0, label="Seed", min=0, max=2**31 - 1, group="Run",
+                      help="Chooses initial weights, actions and the environments' starts.")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.gamma >= 1.0:
+            raise ConfigError("gamma", f"{self.gamma:g} must be < 1: the episodes of these "
+                                       "tasks can be long and the returns would not be "
+                                       "bounded")
+        if self.algorithm == "dqn" and self.env in CONTINUOUS_ENVS:
+            raise ConfigError("algorithm", f"dqn needs discrete actions (it takes a max over "
+                                           f"actions); {self.env} has a continuous torque. "
+                                           f"Use ppo or a2c.")
+        if self.epsilon_end > self.epsilon_start:
+            raise ConfigError("epsilon_end", "must not exceed ε start")

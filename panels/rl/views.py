@@ -376,11 +376,15 @@ class ControlView(DemoView):
     """CartPole-v1 / Pendulum-v1 drawn from the state, returns and the learner's numbers."""
 
     SOLVED = {"CartPole-v1": 475.0}
+    #: Third plot per algorithm: (title, history columns shown).
+    DIAGNOSTICS = {"ppo": ("PPO: size of each update", ("clip_fraction", "approx_kl")),
+                   "a2c": ("A2C: entropy bonus keeps exploring", ("entropy",)),
+                   "dqn": ("DQN: ε-greedy exploration", ("epsilon",))}
 
     def __init__(self, spec, parent=None):
         super().__init__(spec, parent)
-        self.env_name = "CartPole-v1"
-        self.scene_plot = CurvePlot("Environment (env 0)", "", "", legend=None)
+        self.env_name, self.algorithm = "CartPole-v1", "ppo"
+        self.scene_plot = CurvePlot("Environment (copy 1)", "", "", legend=None)
         self.scene_plot.plotItem.setAspectLocked(True)
         self.scene_plot.plotItem.hideAxis("left")
         self.scene_plot.plotItem.setMouseEnabled(x=False, y=False)
@@ -397,26 +401,28 @@ class ControlView(DemoView):
         self.values = CurvePlot("Value / TD loss", "step", "", log_y=True)
         self.values.add_curve("value_loss", "value loss", PALETTE[1])
         self.values.add_curve("td_loss", "TD loss", PALETTE[1])
-        self.trust = CurvePlot("PPO trust region / DQN exploration", "step", "",
-                               legend="top-right")
+        self.trust = CurvePlot("", "step", "", legend="top-right")
         self.trust.add_curve("clip_fraction", "clip fraction", PALETTE[3])
         self.trust.add_curve("approx_kl", "approx. KL", PALETTE[4])
+        self.trust.add_curve("entropy", "entropy H[π]", PALETTE[2])
         self.trust.add_curve("epsilon", "ε", PALETTE[3])
+        self.readout = QLabel()
+        self.readout.setWordWrap(True)
+        self.readout.setTextFormat(Qt.TextFormat.RichText)
         grid = QWidget()
         lay = QGridLayout(grid)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.scene_plot, 0, 0)
         lay.addWidget(self.returns, 0, 1)
+        lay.addWidget(self.readout, 0, 2)
         lay.addWidget(self.losses, 1, 0)
         lay.addWidget(self.values, 1, 1)
         lay.addWidget(self.trust, 1, 2)
-        self.readout = QLabel()
-        self.readout.setWordWrap(True)
-        lay.addWidget(self.readout, 0, 2)
         for column in range(3):
             lay.setColumnStretch(column, 1)
         _fill(self, grid)
         self._set_scene_range()
+        self._set_diagnostics()
 
     def plots(self) -> list:
         return [self.scene_plot, self.returns, self.losses, self.values, self.trust]
@@ -426,20 +432,27 @@ class ControlView(DemoView):
         if env != self.env_name:
             self.env_name = env
             self._set_scene_range()
+        self.algorithm = getattr(cfg, "algorithm", self.algorithm)
+        self._set_diagnostics()
         self.returns.set_reference("solved", "solved (475)", self.SOLVED.get(self.env_name))
+
+    def _set_diagnostics(self) -> None:
+        title, shown = self.DIAGNOSTICS.get(self.algorithm, ("", ()))
+        self.trust.set_title(title)
+        for key in self.trust.curves:
+            self.trust.set_curve_enabled(key, key in shown)
 
     def _set_scene_range(self) -> None:
         pi = self.scene_plot.plotItem
         if self.env_name.startswith("CartPole"):
-            pi.setXRange(-2.6, 2.6, padding=0)
-            pi.setYRange(-0.4, 1.4, padding=0)
+            # the track is ±2.4 (beyond it the episode ends); the pole is 1 long
+            pi.setRange(xRange=(-2.6, 2.6), yRange=(-0.3, 1.4), padding=0)
             self.scene_plot.set_curve("track", [-2.4, 2.4], [0.0, 0.0])
         else:
-            pi.setXRange(-1.3, 1.3, padding=0)
-            pi.setYRange(-1.3, 1.3, padding=0)
-            self.scene_plot.set_curve("track", [-0.08, 0.08, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0])
+            pi.setRange(xRange=(-1.3, 1.3), yRange=(-1.3, 1.3), padding=0)
+            self.scene_plot.set_curve("track", [-0.08, 0.08], [0.0, 0.0])
 
-    def draw_state(self, state: np.ndarray, action: float | None = None) -> None:
+    def draw_state(self, state: np.ndarray) -> None:
         s = np.asarray(state, dtype=float)
         if self.env_name.startswith("CartPole"):
             x, theta = s[0], s[2]
@@ -459,7 +472,7 @@ class ControlView(DemoView):
     def show_snapshot(self, snap: Snapshot) -> None:
         a, m = snap.arrays, snap.metrics
         if "env_state" in a:
-            self.draw_state(a["env_state"], float(np.ravel(a.get("action", [0]))[0]))
+            self.draw_state(a["env_state"])
         self.returns.show_episodes(a.get("episode_returns"), m.get("episodes", 0.0))
         for plot in (self.losses, self.values, self.trust):
             plot.show_history(snap.history)
