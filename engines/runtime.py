@@ -65,6 +65,8 @@ class Control:
         self.edit_handler = None           # callable(list of edits), set by the host
         self._speed = 0.0                  # steps per second; 0 = as fast as possible
         self._next_step_at = 0.0
+        # Set by every command, so a parked or slow-motion engine wakes at once.
+        self._wake = threading.Event()
         self._cancel = threading.Event()
         self._running = threading.Event()  # cleared = paused
         self._running.set()
@@ -84,7 +86,8 @@ class Control:
             self._park()
         while self._speed > 0.0 and not self._take_slot():
             # Slow motion: wait for this step's slot, still answering edits and pauses.
-            time.sleep(min(0.01, max(0.0, self._next_step_at - time.perf_counter())))
+            self._wake.wait(min(0.05, max(0.0, self._next_step_at - time.perf_counter())))
+            self._wake.clear()
             if self._cancel.is_set():
                 raise Cancelled()
             self._apply_edits()
@@ -101,7 +104,9 @@ class Control:
         """Wait while paused (the engine's state is consistent here); edits still apply."""
         self._account()
         self._parked.set()
-        while not self._running.wait(0.02):
+        while not self._running.is_set():
+            self._wake.wait(0.05)
+            self._wake.clear()
             if self._cancel.is_set():
                 self._parked.clear()
                 raise Cancelled()
@@ -129,6 +134,8 @@ class Control:
         self.edit_handler(edits)
 
     def due(self) -> bool:
+        if self._step_pending and self._speed > 0.0:
+            return True   # slow motion: every step is worth a picture, one step per Step
         now = time.perf_counter()
         if now - self._last_emit >= self.interval:
             self._last_emit = now
@@ -160,6 +167,7 @@ class Control:
         if not self._running.is_set():
             self._since = time.perf_counter()
             self._running.set()
+        self._wake.set()
 
     def step(self) -> None:
         """Train for one snapshot interval, emit a snapshot, then pause again."""
@@ -170,16 +178,19 @@ class Control:
     def cancel(self) -> None:
         self._cancel.set()
         self._running.set()
+        self._wake.set()
 
     def post_edit(self, change: dict) -> None:
         """Queue an edit for the engine; applied at its next checkpoint (also when paused)."""
         with self._edit_lock:
             self._edits.append(change)
+        self._wake.set()
 
     def set_speed(self, steps_per_second: float) -> None:
         """Slow motion: at most this many steps per second (0 or less: no limit)."""
         self._speed = max(0.0, float(steps_per_second))
         self._next_step_at = 0.0
+        self._wake.set()
 
     @property
     def speed(self) -> float:

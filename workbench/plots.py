@@ -124,6 +124,16 @@ _DASH_STYLES = {
 }
 
 
+def _flatten(color: QColor, theme: ThemeColors) -> QColor:
+    """The opaque colour a translucent ``color`` shows on the plot background."""
+    a = color.alphaF()
+    if a >= 1.0:
+        return color
+    bg = QColor(theme.background)
+    return QColor.fromRgbF(*(a * getattr(color, ch)() + (1 - a) * getattr(bg, ch)()
+                             for ch in ("redF", "greenF", "blueF")))
+
+
 def _pen(color: QColor, width: float, dash: Any = None, cosmetic: bool = True):
     pen = pg.mkPen(color=color, width=width)
     pen.setCosmetic(cosmetic)
@@ -429,7 +439,9 @@ class CurvePlot(_Themed, pg.PlotWidget):
     def _style_curve(self, c: _Curve) -> None:
         col = resolve_color(c.color, self._theme, c.alpha)
         if c.width > 0:
-            c.item.setPen(_pen(col, c.width * self._scale, c.dash))
+            # A faded line is drawn opaque in the faded colour: alpha blending a long
+            # noisy line cost 4x the paint time (30 vs 7 ms for 3000 points).
+            c.item.setPen(_pen(_flatten(col, self._theme), c.width * self._scale, c.dash))
         else:
             c.item.setPen(None)
         if c.symbol is not None:

@@ -101,6 +101,11 @@ class EngineRunner(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(max(1, int(1000 / draw_hz)))
         self._timer.timeout.connect(self._poll)
+        # After an edit (a click) the answer is awaited at once, not at the paced rate.
+        self._urgent = QTimer(self)
+        self._urgent.setInterval(5)
+        self._urgent.timeout.connect(self._poll_urgent)
+        self._urgent_until = 0.0
 
     # ---- queries ------------------------------------------------------------------
     @property
@@ -170,6 +175,8 @@ class EngineRunner(QObject):
         if not self.is_active():
             return False
         self._send("edit", change)
+        self._urgent_until = time.monotonic() + 1.0
+        self._urgent.start()
         return True
 
     def set_speed(self, steps_per_second: float) -> None:
@@ -213,6 +220,7 @@ class EngineRunner(QObject):
     def shutdown(self, timeout: float = 2.0) -> bool:
         """End any run and the host process; True when nothing is left running."""
         self._timer.stop()
+        self._urgent.stop()
         ok = True
         if self._host is not None:
             ok = self._host.close(timeout)
@@ -282,6 +290,15 @@ class EngineRunner(QObject):
             self._replies[kind] = message[2:]
 
     # ---- GUI-thread side --------------------------------------------------------------
+    @Slot()
+    def _poll_urgent(self) -> None:
+        """Poll every 5 ms until the picture answering an edit has arrived (at most 1 s)."""
+        self._drain()
+        if (self._latest is not None or self._outcome is not None
+                or time.monotonic() > self._urgent_until):
+            self._urgent.stop()
+            self._poll()
+
     @Slot()
     def _poll(self) -> None:
         self._drain()

@@ -59,8 +59,8 @@ class EpisodePlot(CurvePlot):
 
     def __init__(self, title: str, y_label: str, color=PALETTE[0]):
         super().__init__(title, "episode", y_label, legend="bottom-right")
-        self.add_curve("episode_points", "each episode", color, width=0, symbol="o",
-                       symbol_size=4, alpha=90, z=-1)
+        # A faint line, not dots: thousands of episodes stay cheap to draw.
+        self.add_curve("episode_points", "each episode", color, width=1.0, alpha=70, z=-1)
         self.add_curve("episode_avg", f"mean of last {AVERAGE_WINDOW}", color, width=2.8)
         self.references: dict[str, float | None] = {}
         self.x_span = (0.0, 1.0)
@@ -326,7 +326,7 @@ class RobotView(DemoView):
                                symbol="star", symbol_size=16, z=3)
         self.returns = CurvePlot("Return = steps on target", "update", "return",
                                  legend="bottom-right")
-        self.returns.add_curve("mean_return", "batch mean", PALETTE[0], width=1.5, alpha=150)
+        self.returns.add_curve("mean_return", "batch mean", PALETTE[0], width=1.0, alpha=150)
         self.returns.add_curve("expected_return", "exact E[R] of π", PALETTE[2])
         self.returns.add_curve("optimal_return", "optimal E[R]", FG, width=1.5, style="dash")
         self.probs = CurvePlot("Learning the policy", "update", "probability to move",

@@ -76,3 +76,42 @@ def test_engines_refuse_edits_by_default():
 
     with pytest.raises(ValueError, match="nothing that can be edited"):
         Engine.apply_edit(object.__new__(Engine), {"kind": "toggle_wall", "cell": (0, 0)})
+
+
+def test_in_slow_motion_one_step_is_exactly_one_step():
+    engine = DPEngine(DPConfig(maze_size=7, steps=1000))
+    ctl = Control()
+    ctl.set_speed(3.0)
+    ctl.pause()
+    ctl.step()
+    run = drive(engine, ctl)
+    first = next(run)                  # the picture after the single step...
+    assert first.step == 1              # ...came after exactly one (not two) steps
+    ctl.cancel()
+    assert list(run)[-1].step == 1
+
+
+def test_a_parked_engine_wakes_at_once_for_an_edit():
+    ctl = Control()
+    applied = []
+    ctl.edit_handler = lambda edits: applied.append(time.perf_counter())
+    ctl.pause()
+
+    def engine_thread():
+        from engines.runtime import Cancelled
+
+        with pytest.raises(Cancelled):
+            ctl.checkpoint()
+
+    worker = threading.Thread(target=engine_thread)
+    worker.start()
+    assert ctl.wait_parked(2.0)
+    time.sleep(0.06)                      # well inside the park loop's wait
+    posted = time.perf_counter()
+    ctl.post_edit("x")
+    deadline = time.monotonic() + 2.0
+    while not applied and time.monotonic() < deadline:
+        time.sleep(0.001)
+    assert applied and applied[0] - posted < 0.03   # no 50 ms polling delay
+    ctl.cancel()
+    worker.join(2.0)
