@@ -15,13 +15,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="ml-workbench-tests-"))
 os.environ["ML_WORKBENCH_CONFIG_DIR"] = str(_SESSION_DIR / "config")
 os.environ["ML_WORKBENCH_LOG_DIR"] = str(_SESSION_DIR / "logs")
+os.environ["ML_WORKBENCH_DATA_DIR"] = str(_SESSION_DIR / "data")
 
 
 @pytest.fixture(autouse=True)
 def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """Settings and logs of each test go to its own temporary directory."""
+    """Settings, logs and downloaded data of each test go to its own temporary directory."""
     monkeypatch.setenv("ML_WORKBENCH_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("ML_WORKBENCH_LOG_DIR", str(tmp_path / "logs"))
+    monkeypatch.setenv("ML_WORKBENCH_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
     yield tmp_path
 

@@ -12,7 +12,7 @@ Contract (the Panel base calls exactly these):
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from engines.config import ConfigBase
 from engines.runtime import Snapshot
@@ -53,3 +53,22 @@ class DemoView(QWidget):
     def plots(self) -> list:
         """Plot widgets (workbench.plots classes) in reading order."""
         return []
+
+
+# ---- layout helpers shared by the panels' views ---------------------------------------
+def splitter(orientation, *widgets: QWidget, stretch: list[int] | None = None) -> QSplitter:
+    """Widgets side by side (or stacked) with draggable borders; ``stretch`` shares space."""
+    s = QSplitter(orientation)
+    s.setChildrenCollapsible(False)
+    s.setHandleWidth(6)
+    for i, widget in enumerate(widgets):
+        s.addWidget(widget)
+        s.setStretchFactor(i, (stretch or [1] * len(widgets))[i])
+    return s
+
+
+def fill(view: QWidget, widget: QWidget) -> None:
+    """Make ``widget`` the whole content of ``view`` (no margins)."""
+    lay = QVBoxLayout(view)
+    lay.setContentsMargins(0, 0, 0, 0)
+    lay.addWidget(widget)

@@ -7,7 +7,7 @@ landscape trained at 5 % of its headless speed inside the GUI and frames took 10
 In its own process the engine has its own GIL and its own core.
 
 Protocol (tuples over one multiprocessing Pipe; ``rid`` = run id):
-  parent -> host: ("run", rid, spec, cfg, device, state, single_step), ("pause", rid),
+  parent -> host: ("run", rid, spec, cfg, device, state, single_step, paused), ("pause", rid),
                   ("resume", rid), ("step", rid), ("cancel", rid), ("park", rid),
                   ("state", rid), ("edit", rid, change), ("speed", rid, steps_per_second),
                   ("quit",)
@@ -108,7 +108,8 @@ class Host:
                 self.commands.put(message)
                 return
             if kind == "run":
-                self.current = self.new_run(message[1], single_step=message[6])
+                self.current = self.new_run(message[1], single_step=message[6],
+                                            paused=message[7])
                 self.commands.put((message[0], self.current) + tuple(message[2:]))
                 continue
             run = self.current
@@ -153,9 +154,11 @@ class Host:
                 return
             self.run(*message[1:])
 
-    def new_run(self, rid: int, single_step: bool) -> CurrentRun:
+    def new_run(self, rid: int, single_step: bool, paused: bool) -> CurrentRun:
         ctl = Control()
-        if single_step:
+        if paused:
+            ctl.pause()       # parks at its first checkpoint, before any step
+        elif single_step:
             ctl.step()
         run = CurrentRun(rid=rid, ctl=ctl)
         ctl.edit_handler = lambda edits: self.apply_edits(run, edits)
@@ -176,7 +179,8 @@ class Host:
         snap.elapsed = engine.elapsed_before + run.ctl.active_seconds()
         self.send("snapshot", run.rid, snap)
 
-    def run(self, run: CurrentRun, spec, cfg, device, state, single_step: bool) -> None:
+    def run(self, run: CurrentRun, spec, cfg, device, state, single_step: bool,
+            paused: bool) -> None:
         rid, ctl = run.rid, run.ctl
         outcome, failure = "completed", None
         try:

@@ -164,7 +164,7 @@ def run(panel: str, demo: str | None = None, preset: str | None = None,
     try:
         torch_device = pick_device(device)
         engine = spec.engine_class()(cfg, device=device)
-    except DeviceUnavailable as exc:
+    except (DeviceUnavailable, ValueError) as exc:   # e.g. nothing to learn in this setup
         raise UsageError(str(exc)) from None
 
     total = int(getattr(cfg, "steps", 0))
@@ -187,6 +187,11 @@ def run(panel: str, demo: str | None = None, preset: str | None = None,
         log.warning("headless run diverged: %s", exc)
         _write_out(out, engine, stderr)
         return EXIT_DIVERGED
+    except ValueError as exc:   # the engine refused its input (a message, not a crash)
+        progress.close()
+        print(f"error: {exc}", file=stderr)
+        log.warning("headless run refused: %s", exc)
+        return EXIT_USAGE
     progress.close()
 
     result = Result(

@@ -333,18 +333,21 @@ class Panel(QWidget):
                 view.config_changed(cfg)
 
     # ---- run control -----------------------------------------------------------------------
-    def start(self, single_step: bool = False) -> bool:
-        """Start a new run (or continue a restored session / a paused run)."""
+    def start(self, single_step: bool = False, paused: bool = False) -> bool:
+        """Start a new run (or continue a restored session / a paused run).
+        ``paused``: a new run waits before its first step (Resume or Step goes on)."""
         state = self.runner.state
         if state == states.PAUSED:
-            self.runner.step() if single_step else self.runner.resume()
+            if not paused:
+                self.runner.step() if single_step else self.runner.resume()
             return True
         if self.runner.is_active():
             return False
         if self.restored is not None:
             cfg, state, step = self.restored
             self.restored = None
-            self.runner.start(self.spec, cfg, self.device, state=state, single_step=single_step)
+            self.runner.start(self.spec, cfg, self.device, state=state, single_step=single_step,
+                              paused=paused)
             self.show_message(f"Continuing the loaded session from step {step}.")
             return True
         try:
@@ -359,7 +362,7 @@ class Panel(QWidget):
         self.run_cfg = cfg
         self.run_count[self.spec.name] = self.run_count.get(self.spec.name, 0) + 1
         self.settings.set_demo_config(self.PANEL_ID, self.spec.name, cfg)
-        self.runner.start(self.spec, cfg, self.device, single_step=single_step)
+        self.runner.start(self.spec, cfg, self.device, single_step=single_step, paused=paused)
         self.run_started(cfg)
         change = describe_diff(cfg, self.previous_cfg[self.spec.name])
         self.show_message(f"Run {self.run_count[self.spec.name]} started"

@@ -617,6 +617,7 @@ class ImagePlot(_Themed, pg.PlotWidget):
         self.levels = levels
         self.picture = picture
         self._rect: tuple[float, float, float, float] | None = None
+        self._shape: tuple[int, ...] | None = None
         self._user_rect: tuple[float, float, float, float] | None = None
         self._has_image = False
         pi = self.plotItem
@@ -670,9 +671,10 @@ class ImagePlot(_Themed, pg.PlotWidget):
         else:
             self._user_rect = tuple(float(v) for v in rect)
         rect = tuple(float(v) for v in rect)
-        if rect != self._rect:
+        # setRect scales by the image's pixel count: a new shape needs it again too.
+        if rect != self._rect or arr.shape[:2] != self._shape:
             self.image_item.setRect(*rect)
-            self._rect = rect
+            self._rect, self._shape = rect, arr.shape[:2]
             first = True
         if first:
             x0, y0, w, h = rect
@@ -889,5 +891,5 @@ class MosaicPlot(ImagePlot):
             item.setVisible(False)
         self.hint.setVisible(True)
         self.hint.setPos(0.5, 0.5)
-        self._rect = None
+        self._rect = self._shape = None
         self.plotItem.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)

@@ -128,18 +128,20 @@ class EngineRunner(QObject):
         self._timer.start()  # also reads the host's "hello" (its device)
 
     def start(self, spec: DemoSpec, cfg: ConfigBase, device: str | None = None,
-              state: dict | None = None, single_step: bool = False) -> None:
-        """Start a run: a new engine from cfg, or one restored from ``state``."""
+              state: dict | None = None, single_step: bool = False,
+              paused: bool = False) -> None:
+        """Start a run: a new engine from cfg, or one restored from ``state``.
+        ``paused``: the engine is built but waits before its first step (e.g. for edits)."""
         if self.is_active():
             self._send("cancel")
         self.prestart()
         self._rid += 1
         self._outcome, self._latest, self._replies = None, None, {}
         self._rate = RateMeter()
-        self._host.send("run", self._rid, spec, cfg, device, state, single_step)
+        self._host.send("run", self._rid, spec, cfg, device, state, single_step, paused)
         if self._speed > 0.0:
             self._send("speed", self._speed)
-        self._set_state(STEPPING_STATE if single_step else STARTING)
+        self._set_state(PAUSED if paused else STEPPING_STATE if single_step else STARTING)
         self._timer.start()
 
     def pause(self) -> None:

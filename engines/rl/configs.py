@@ -28,11 +28,29 @@ def check_odd_maze(size: int) -> None:
 
 
 @dataclass(frozen=True)
-class TabularQConfig(ConfigBase):
-    """Tabular Q-learning / SARSA in a random maze with one treasure."""
+class MazeConfig(ConfigBase):
+    """The maze fields shared by the maze demos (engines build it with maze_world)."""
 
     maze_size: int = param(9, label="Maze size", min=5, max=41, group="Maze",
                            help="Rows = columns of the maze (odd: rooms and walls alternate).")
+    treasures: int = param(1, label="Treasures", min=1, max=6, group="Maze",
+                           help="The farthest cell holds one; more go into random dead ends.")
+    chests_vanish: bool = param(False, label="Chests vanish once collected", group="Maze",
+                                help="Each treasure pays once and disappears; the episode "
+                                     "ends when all are collected. The state then includes "
+                                     "which chests are gone (2^k maze layers).")
+    bump_penalty: float = param(0.0, label="Bump penalty", min=0.0, max=10.0, group="Maze",
+                                help="Reward −penalty for running into a wall.")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_odd_maze(self.maze_size)
+
+
+@dataclass(frozen=True)
+class TabularQConfig(MazeConfig):
+    """Tabular Q-learning / SARSA in a random maze."""
+
     algorithm: str = param("q_learning", label="Algorithm", choices=ALGORITHMS,
                            group="Learning",
                            help="Q-learning bootstraps on max_a' Q(s',a') (off-policy); "
@@ -54,14 +72,6 @@ class TabularQConfig(ConfigBase):
     exploring_starts: bool = param(False, label="Exploring starts", group="Learning",
                                    help="Begin each episode in a random reachable cell "
                                         "instead of the start, so every state gets visited.")
-    treasures: int = param(1, label="Treasures", min=1, max=6, group="Maze",
-                           help="The farthest cell holds one; more go into random dead ends.")
-    chests_vanish: bool = param(False, label="Chests vanish once collected", group="Maze",
-                                help="Each treasure pays once and disappears; the episode "
-                                     "ends when all are collected. The state then includes "
-                                     "which chests are gone (2^k maze layers).")
-    bump_penalty: float = param(0.0, label="Bump penalty", min=0.0, max=10.0, group="Maze",
-                                help="Reward −penalty for running into a wall.")
     max_episode_steps: int = param(200, label="Episode step cap", min=1, max=100_000,
                                    group="Run", help="An episode is cut off after this many "
                                                      "steps and restarts at the start.")
@@ -72,26 +82,17 @@ class TabularQConfig(ConfigBase):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        check_odd_maze(self.maze_size)
         if self.replay and self.algorithm != "q_learning":
             raise ConfigError("replay", "experience replay needs an off-policy method: "
                                         "use q_learning")
 
 
 @dataclass(frozen=True)
-class DPConfig(ConfigBase):
+class DPConfig(MazeConfig):
     """Value iteration / policy iteration on a maze whose model is known."""
 
     maze_size: int = param(11, label="Maze size", min=5, max=41, group="Maze",
-                           help="Rows = columns of the maze (odd).")
-    treasures: int = param(1, label="Treasures", min=1, max=6, group="Maze",
-                           help="The farthest cell holds one; more go into random dead ends.")
-    chests_vanish: bool = param(False, label="Chests vanish once collected", group="Maze",
-                                help="Each treasure pays once and disappears; the episode "
-                                     "ends when all are collected. The state then includes "
-                                     "which chests are gone (2^k maze layers).")
-    bump_penalty: float = param(0.0, label="Bump penalty", min=0.0, max=10.0, group="Maze",
-                                help="Reward −penalty for running into a wall.")
+                           help="Rows = columns of the maze (odd: rooms and walls alternate).")
     method: str = param("value_iteration", label="Method", choices=DP_METHODS, group="Planning",
                         help="Value iteration backs up the best action; policy iteration "
                              "evaluates a policy to convergence, then improves it.")
@@ -100,10 +101,6 @@ class DPConfig(ConfigBase):
                        help="Bellman sweeps over all states in one run.")
     seed: int = param(0, label="Seed", min=0, max=2**31 - 1, group="Run",
                       help="Chooses the maze.")
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        check_odd_maze(self.maze_size)
 
 
 @dataclass(frozen=True)

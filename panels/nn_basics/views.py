@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 import pyqtgraph as pg
 
 from engines.nn_basics.configs import THETA0_RANGE, THETA1_RANGE, X_RANGE
 from engines.runtime import Snapshot
-from workbench.demo_view import DemoView
+from workbench.demo_view import DemoView, fill, splitter
 from workbench.plots import FG, PALETTE, CurvePlot, ImagePlot, MosaicPlot, landscape_colormap
 
 #: Optimizers of the landscape demo: key, legend label, colour (same in every plot).
@@ -25,20 +24,6 @@ OPTIMIZERS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _splitter(orientation, *widgets, stretch=None) -> QSplitter:
-    s = QSplitter(orientation)
-    s.setChildrenCollapsible(False)
-    s.setHandleWidth(6)
-    for i, w in enumerate(widgets):
-        s.addWidget(w)
-        s.setStretchFactor(i, (stretch or [1] * len(widgets))[i])
-    return s
-
-
-def _fill(view: QWidget, widget: QWidget) -> None:
-    lay = QVBoxLayout(view)
-    lay.setContentsMargins(0, 0, 0, 0)
-    lay.addWidget(widget)
 
 
 def _changed(old: np.ndarray | None, new: np.ndarray | None) -> bool:
@@ -86,8 +71,8 @@ class FunctionFitView(DemoView):
                                   y_range=(0.0, 1.0), legend="top-left")
         self.sparsity.add_curve("sparsity", "|w| ≈ 0", PALETTE[2])
         self._y_ref: np.ndarray | None = None
-        bottom = _splitter(Qt.Orientation.Horizontal, self.loss, self.sparsity, stretch=[3, 2])
-        _fill(self, _splitter(Qt.Orientation.Vertical, self.fit, bottom, stretch=[3, 2]))
+        bottom = splitter(Qt.Orientation.Horizontal, self.loss, self.sparsity, stretch=[3, 2])
+        fill(self, splitter(Qt.Orientation.Vertical, self.fit, bottom, stretch=[3, 2]))
 
     def plots(self) -> list:
         return [self.fit, self.loss, self.sparsity]
@@ -166,9 +151,9 @@ class ImageFitView(DemoView):
         self.loss = CurvePlot("Loss", "step", "mean squared error", log_y=True)
         self.loss.add_curve("loss", "loss", PALETTE[0])
         # Pictures and loss on top; the mosaic gets the full width so its tiles stay legible.
-        top = _splitter(Qt.Orientation.Horizontal, self.target, self.image, self.loss,
+        top = splitter(Qt.Orientation.Horizontal, self.target, self.image, self.loss,
                         stretch=[2, 2, 3])
-        _fill(self, _splitter(Qt.Orientation.Vertical, top, self.mosaic, stretch=[1, 1]))
+        fill(self, splitter(Qt.Orientation.Vertical, top, self.mosaic, stretch=[1, 1]))
 
     def plots(self) -> list:
         return [self.target, self.image, self.mosaic, self.loss]
@@ -226,8 +211,8 @@ class LandscapeView(DemoView):
         self.dist.setVisible(False)  # shown when the history has dist_<name> columns
         self._landscape: np.ndarray | None = None
         self._enabled: tuple[str, ...] = tuple(n for n, _, _ in OPTIMIZERS)
-        self._right = _splitter(Qt.Orientation.Vertical, self.loss, self.dist)
-        _fill(self, _splitter(Qt.Orientation.Horizontal, self.land, self._right, stretch=[3, 2]))
+        self._right = splitter(Qt.Orientation.Vertical, self.loss, self.dist)
+        fill(self, splitter(Qt.Orientation.Horizontal, self.land, self._right, stretch=[3, 2]))
 
     def plots(self) -> list:
         return [self.land, self.loss, self.dist]

@@ -11,12 +11,12 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QInputDialog, QLabel, QMenu,
-                               QSlider, QSplitter, QVBoxLayout, QWidget)
+                               QSlider, QVBoxLayout, QWidget)
 
 from engines.rl.gridworld import bfs_distances
 from engines.runtime import Snapshot
 from panels.rl.maze_plot import MazePlot
-from workbench.demo_view import DemoView
+from workbench.demo_view import DemoView, fill, splitter
 from workbench.plots import FG, PALETTE, CurvePlot
 
 #: Right-click choices for a cell's reward: (menu text, value).
@@ -27,20 +27,6 @@ REWARD_CHOICES: tuple[tuple[str, float], ...] = (
 AVERAGE_WINDOW = 20
 
 
-def _splitter(orientation, *widgets, stretch=None) -> QSplitter:
-    s = QSplitter(orientation)
-    s.setChildrenCollapsible(False)
-    s.setHandleWidth(6)
-    for i, w in enumerate(widgets):
-        s.addWidget(w)
-        s.setStretchFactor(i, (stretch or [1] * len(widgets))[i])
-    return s
-
-
-def _fill(view: QWidget, widget: QWidget) -> None:
-    lay = QVBoxLayout(view)
-    lay.setContentsMargins(0, 0, 0, 0)
-    lay.addWidget(widget)
 
 
 def moving_average(values: np.ndarray, window: int = AVERAGE_WINDOW) -> np.ndarray:
@@ -194,8 +180,8 @@ class GridworldView(MazeView):
                                    "states with argmax Q = π*", y_range=(0.0, 1.02),
                                    legend=None)
         self.agreement.add_curve("optimal_agreement", "argmax Q = π*", PALETTE[2])
-        right = _splitter(Qt.Orientation.Vertical, self.returns, self.lengths, self.agreement)
-        _fill(self, _splitter(Qt.Orientation.Horizontal, self.maze, right, stretch=[5, 4]))
+        right = splitter(Qt.Orientation.Vertical, self.returns, self.lengths, self.agreement)
+        fill(self, splitter(Qt.Orientation.Horizontal, self.maze, right, stretch=[5, 4]))
 
     def plots(self) -> list:
         return [self.maze, self.returns, self.lengths, self.agreement]
@@ -236,8 +222,8 @@ class DPView(MazeView):
         self.v_start = CurvePlot("Value of the start", "sweep", "V(start)",
                                  legend="bottom-right")
         self.v_start.add_curve("v_start", "V(start)", PALETTE[1])
-        right = _splitter(Qt.Orientation.Vertical, self.delta, self.v_start)
-        _fill(self, _splitter(Qt.Orientation.Horizontal, self.maze, right, stretch=[5, 4]))
+        right = splitter(Qt.Orientation.Vertical, self.delta, self.v_start)
+        fill(self, splitter(Qt.Orientation.Horizontal, self.maze, right, stretch=[5, 4]))
 
     def plots(self) -> list:
         return [self.maze, self.delta, self.v_start]
@@ -270,8 +256,8 @@ class MCTSView(MazeView):
         lay = QVBoxLayout(right)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.root_label)
-        lay.addWidget(_splitter(Qt.Orientation.Vertical, self.returns, self.size), 1)
-        _fill(self, _splitter(Qt.Orientation.Horizontal, self.maze, right, stretch=[5, 4]))
+        lay.addWidget(splitter(Qt.Orientation.Vertical, self.returns, self.size), 1)
+        fill(self, splitter(Qt.Orientation.Horizontal, self.maze, right, stretch=[5, 4]))
 
     def plots(self) -> list:
         return [self.maze, self.returns, self.size]
@@ -342,7 +328,7 @@ class RobotView(DemoView):
         lay.addWidget(self.probs, 1, 1)
         lay.setColumnStretch(0, 2)
         lay.setColumnStretch(1, 3)
-        _fill(self, grid)
+        fill(self, grid)
 
     def plots(self) -> list:
         return [self.policy, self.episode, self.returns, self.probs]
@@ -420,7 +406,7 @@ class ControlView(DemoView):
         lay.addWidget(self.trust, 1, 2)
         for column in range(3):
             lay.setColumnStretch(column, 1)
-        _fill(self, grid)
+        fill(self, grid)
         self._set_scene_range()
         self._set_diagnostics()
 
@@ -579,13 +565,13 @@ class A14View(DemoView):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(controls)
         lay.addWidget(self.readout)
-        plots = _splitter(Qt.Orientation.Horizontal, self.values, self.learned, stretch=[3, 2])
+        plots = splitter(Qt.Orientation.Horizontal, self.values, self.learned, stretch=[3, 2])
         outer = QWidget()
         col = QVBoxLayout(outer)
         col.setContentsMargins(0, 0, 0, 0)
         col.addWidget(top)
         col.addWidget(plots, 1)
-        _fill(self, outer)
+        fill(self, outer)
         self.result = self.cfg = None
 
     def plots(self) -> list:
