@@ -9,9 +9,10 @@ from engines.spec import DemoSpec
 
 
 def _topics() -> dict[str, tuple[DemoSpec, ...]]:
-    from engines import nn_basics, rl
+    from engines import bayes, generative, mnist, nn_basics, rl
 
-    return {"nn-basics": nn_basics.DEMOS, "rl": rl.DEMOS}
+    return {"nn-basics": nn_basics.DEMOS, "mnist": mnist.DEMOS, "bayes": bayes.DEMOS,
+            "generative": generative.DEMOS, "rl": rl.DEMOS}
 
 
 TOPICS: dict[str, tuple[DemoSpec, ...]] = _topics()

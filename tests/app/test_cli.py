@@ -208,3 +208,12 @@ def test_screenshot_writes_a_png(tmp_path):
     assert result.returncode == 0, result.stderr
     assert out.stat().st_size > 0
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_an_engine_refusing_its_input_is_a_clear_error_not_a_traceback():
+    # an empty painted target: the engine refuses it when it is built
+    result = cli("run", "generative", "--demo", "flow_samples", "--set", "target=painted",
+                 "--steps", "3")
+    assert result.returncode == 2
+    assert "error:" in result.stderr and "painted" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,1 @@
+"""Panel "Bayesian inference, Gaussian processes" (lecture chapter 5)."""
