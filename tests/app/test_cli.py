@@ -63,13 +63,10 @@ def test_cli_module_imports_neither_torch_nor_qt():
 
 
 # ---- headless run ---------------------------------------------------------------------------
-@pytest.mark.parametrize("topic,demo", ALL_DEMOS)
-def test_run_json_and_csv(topic, demo, tmp_path):
-    out = tmp_path / "history.csv"
-    result = cli("run", topic, "--demo", demo, "--steps", STEPS, "--json",
-                 "--out", str(out))
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout)  # exactly one JSON object on stdout
+def check_run_report(topic: str, demo: str, code: int, stdout: str, stderr: str,
+                     out) -> None:
+    assert code == 0, stderr
+    report = json.loads(stdout)  # exactly one JSON object on stdout
     assert set(report) >= {"panel", "demo", "preset", "config", "device", "steps",
                            "elapsed_s", "steps_per_s", "metrics"}
     assert report["panel"] == topic and report["demo"] == demo
@@ -78,7 +75,7 @@ def test_run_json_and_csv(topic, demo, tmp_path):
     assert report["device"] == "cpu"
     assert report["steps"] == int(STEPS)
     assert report["metrics"], "final metrics missing"
-    assert "done:" in result.stderr
+    assert "done:" in stderr
 
     with out.open(newline="") as fh:
         rows = list(csv.reader(fh))
@@ -86,6 +83,29 @@ def test_run_json_and_csv(topic, demo, tmp_path):
     assert len(rows) > 1
     assert all(len(row) == len(rows[0]) for row in rows)
     float(rows[1][0])
+
+
+@pytest.mark.parametrize("demo", DEMOS)
+def test_run_json_and_csv(demo, tmp_path):
+    """The real command line, in its own process."""
+    out = tmp_path / "history.csv"
+    result = cli("run", "nn-basics", "--demo", demo, "--steps", STEPS, "--json",
+                 "--out", str(out))
+    check_run_report("nn-basics", demo, result.returncode, result.stdout, result.stderr, out)
+
+
+@pytest.mark.parametrize("topic,demo", [case for case in ALL_DEMOS if case[0] != "nn-basics"])
+def test_every_demo_runs_headless(topic, demo, tmp_path):
+    """Every other demo through the same code path, in this process (no start-up cost)."""
+    import io
+
+    from workbench import headless
+
+    out = tmp_path / "history.csv"
+    stdout, stderr = io.StringIO(), io.StringIO()
+    code = headless.run(topic, demo, steps=int(STEPS), device="cpu", as_json=True, out=out,
+                        stdout=stdout, stderr=stderr)
+    check_run_report(topic, demo, code, stdout.getvalue(), stderr.getvalue(), out)
 
 
 def test_same_seed_gives_same_metrics():
