@@ -159,9 +159,9 @@ def main() -> None:
     panel.stop()
     wait_for(app, lambda: not panel.runner.is_active(), timeout=5.0)
     window.shutdown()
-    print("(*) emulates a runner that reads the pipe right after an edit instead of on its\n"
-          "    timer, whose interval grows to draw cost / 0.4 (workbench/runner.py); the rest\n"
-          "    of 'arrive' is the engine waking from a pause (Control._park polls every 20 ms).")
+    print("(*) reads the pipe in the click handler itself. The runner already polls every\n"
+          "    5 ms after an edit (workbench/runner.py) and a parked engine wakes on it at\n"
+          "    once (Control._wake), so both rows should agree.")
 
 
 if __name__ == "__main__":
