@@ -217,6 +217,14 @@ class _Themed:
                                               verSpacing=-4, labelTextSize=f"{BASE_LEGEND_PT}pt")
         return self.legend
 
+    def _add_legend_entry(self, item, label: str) -> None:
+        """A legend entry for ``item``; the legend is created on first use."""
+        if self.legend is None:
+            self._make_legend("top-right")
+            self._restyle()
+        self.legend.addItem(item, label)
+        self._style_legend_labels()
+
     # -- theme / scale ------------------------------------------------------------------
     @property
     def theme(self) -> str:
@@ -714,10 +722,7 @@ class ImagePlot(_Themed, pg.PlotWidget):
         p.width = width  # type: ignore[attr-defined]
         self.paths[key] = p
         if legend:
-            if self.legend is None:
-                self._make_legend("top-right")
-                self._restyle()
-            self.legend.addItem(line, label)
+            self._add_legend_entry(line, label)
         self._style_path(p)
 
     def set_path(self, key: str, xy) -> None:
@@ -777,11 +782,7 @@ class ImagePlot(_Themed, pg.PlotWidget):
             opts = dict(symbol=symbol, color=color, size=size, label=label, tag=tag)
             self.markers[key] = (item, opts)
             if label:
-                if self.legend is None:
-                    self._make_legend("top-right")
-                    self._restyle()
-                self.legend.addItem(item, label)
-                self._style_legend_labels()
+                self._add_legend_entry(item, label)
             self._style_marker(item, opts)
         item, opts = self.markers[key]
         if symbol != opts["symbol"]:

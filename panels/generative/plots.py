@@ -105,11 +105,7 @@ class DensityPlot(_FlexibleTitle, ImagePlot):
         opts = dict(color=color, size=size, alpha=alpha, edge=edge, label=label)
         self.points[key] = (item, opts)
         if label:
-            if self.legend is None:
-                self._make_legend("top-right")
-                self._restyle()
-            self.legend.addItem(item, label)
-            self._style_legend_labels()
+            self._add_legend_entry(item, label)
         self._style_points(item, opts)
 
     def set_points(self, key: str, xy) -> None:
