@@ -162,6 +162,16 @@ def test_a14_sliders_move_the_config_and_the_exact_curves(qtbot, tmp_path):
     view.sliders["n"].slider.setValue(9)                           # n = 10
     assert panel.form.config().n == 10
     assert view.star_line.value() == pytest.approx(0.5 ** 0.1)
+    # while Q-learning runs, a slider restarts it on the new loops
+    panel.form.set_config(panel.form.config().replace(steps=10**6))
+    assert panel.start()
+    qtbot.waitUntil(lambda: panel.last_snapshot is not None, timeout=30000)
+    slider.setValue(int(0.5 / 0.995 * slider.maximum()))
+    assert panel.run_cfg.gamma == pytest.approx(0.5, abs=0.01) and panel.runner.is_active()
+    qtbot.waitUntil(lambda: panel.last_snapshot is not None and panel.last_snapshot.metrics[
+        "q_left_exact"] == pytest.approx(1.0 / (1 - 0.5 ** 11), rel=0.02), timeout=30000)
+    panel.stop()
+    qtbot.waitUntil(lambda: not panel.runner.is_active(), timeout=10000)
     assert window.shutdown(2.0)
 
 
