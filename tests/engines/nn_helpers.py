@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -55,3 +56,22 @@ def assert_same_run(a, b):
     assert a.arrays.keys() == b.arrays.keys()
     for key in a.arrays:
         np.testing.assert_array_equal(a.arrays[key], b.arrays[key], err_msg=key)
+
+
+@contextmanager
+def global_rng_untouched():
+    """Assert that the block leaves numpy's and torch's global random state unchanged
+    (engines draw from their own seeded generators only)."""
+    torch_before = torch.get_rng_state()
+    np_before = np.random.get_state()[1].copy()
+    yield
+    np.testing.assert_array_equal(np.random.get_state()[1], np_before)
+    assert torch.equal(torch.get_rng_state(), torch_before)
+
+
+def assert_cancelled_before_start(engine) -> None:
+    """A run cancelled before its first step still yields one final snapshot, at step 0."""
+    ctl = Control()
+    ctl.cancel()
+    snaps = list(drive(engine, ctl))
+    assert len(snaps) == 1 and snaps[0].final and snaps[0].step == 0

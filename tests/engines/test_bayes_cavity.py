@@ -11,7 +11,8 @@ from scipy.stats import poisson
 from engines.bayes.cavity import CavityEngine, mean_photons, photon_prior, update
 from engines.bayes.configs import CavityConfig
 from engines.config import ConfigError
-from tests.engines.test_bayes_common import assert_same_run, continue_after_restore, run_to_end
+from tests.engines.nn_helpers import assert_same_run, run_to_end
+from tests.engines.test_bayes_common import continue_after_restore
 
 PRESETS = json.loads((Path(__file__).resolve().parents[2] / "resources" / "presets"
                       / "bayes.json").read_text(encoding="utf-8"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tests.engines.nn_helpers import assert_same_run, round_trip, run_to_end  # noqa: F401
+from tests.engines.nn_helpers import round_trip, run_to_end
 
 
 def continue_after_restore(engine_cls, cfg, split: int, edits=()):

@@ -13,7 +13,8 @@ from engines.bayes.gp_math import (SE_NUGGET, batch_posterior, lattice, precisio
                                    prior_covariance, prior_precision, rank_one_update,
                                    se_kernel)
 from engines.config import ConfigError
-from tests.engines.test_bayes_common import assert_same_run, continue_after_restore, run_to_end
+from tests.engines.nn_helpers import assert_same_run, run_to_end
+from tests.engines.test_bayes_common import continue_after_restore
 
 LATTICE_PRIORS = ("random_walk", "smoothness")
 

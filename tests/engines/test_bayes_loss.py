@@ -11,7 +11,8 @@ from engines.bayes.configs import LossConfig
 from engines.bayes.loss import (MAP_WIDTHS, SCAN_WIDTHS, LossEngine, features, loss_terms,
                                 ridge_scan)
 from engines.config import ConfigError
-from tests.engines.test_bayes_common import assert_same_run, continue_after_restore, run_to_end
+from tests.engines.nn_helpers import assert_same_run, run_to_end
+from tests.engines.test_bayes_common import continue_after_restore
 
 
 @pytest.mark.parametrize("kind", ["polynomial", "fourier"])

@@ -11,7 +11,8 @@ from engines.bayes.configs import QubitConfig
 from engines.bayes.info import shannon_bits
 from engines.bayes.qubit import QubitEngine, expected_gain_bits, posterior_curve
 from engines.config import ConfigError
-from tests.engines.test_bayes_common import assert_same_run, continue_after_restore, run_to_end
+from tests.engines.nn_helpers import assert_same_run, run_to_end
+from tests.engines.test_bayes_common import continue_after_restore
 
 
 def direct_posterior(cfg: QubitConfig, ys) -> float:

@@ -10,7 +10,8 @@ from engines.bayes.configs import SequentialConfig
 from engines.bayes.info import gaussian_entropy_bits, gaussian_kl_bits
 from engines.bayes.sequential import SequentialEngine, closed_form
 from engines.config import ConfigError
-from tests.engines.test_bayes_common import assert_same_run, continue_after_restore, run_to_end
+from tests.engines.nn_helpers import assert_same_run, run_to_end
+from tests.engines.test_bayes_common import continue_after_restore
 
 # Grid (4001 points) against closed form: means and widths to 1e-9 relative, entropies
 # and KL to 1e-6 bits, densities to 1e-6 of the peak height.

@@ -11,7 +11,8 @@ from engines.mnist.classifier import MNISTEngine
 from engines.mnist.configs import CRITERIA, MNISTConfig
 from engines.mnist.data import DataMissing, load_subset
 from engines.runtime import Control, drive
-from tests.engines.nn_helpers import assert_same_run, round_trip, run_to_end
+from tests.engines.nn_helpers import (assert_same_run, global_rng_untouched, round_trip,
+                                      run_to_end)
 
 TINY = dict(channels1=4, channels2=6, hidden=16, batch_size=32, epochs=2)
 
@@ -102,12 +103,8 @@ def test_save_restore_continues_identically_across_an_epoch_end(subset):
 
 def test_construction_and_snapshots_leave_global_rng_alone(subset):
     torch.manual_seed(1234)
-    before = torch.get_rng_state()
-    np_before = np.random.get_state()[1].copy()
-    engine = tiny(subset, steps=3)
-    run_to_end(engine)
-    assert torch.equal(torch.get_rng_state(), before)
-    np.testing.assert_array_equal(np.random.get_state()[1], np_before)
+    with global_rng_untouched():
+        run_to_end(tiny(subset, steps=3))
 
 
 def test_snapshot_holds_what_the_views_draw(subset):

@@ -9,7 +9,8 @@ import pytest
 import torch
 
 from engines.runtime import Control, drive
-from tests.engines.nn_helpers import DEMOS, assert_same_run, round_trip, run_to_end, small
+from tests.engines.nn_helpers import (DEMOS, assert_same_run, global_rng_untouched,
+                                      round_trip, run_to_end, small)
 
 EXPECTED_ARRAYS = {
     "function": {"x_grid", "y_target", "y_pred", "x_train", "y_train", "x_test", "y_test"},
@@ -91,12 +92,8 @@ def test_save_restore_continues_identically(demo):
 def test_construction_leaves_global_rng_alone(demo):
     cls, cfg = small(demo)
     torch.manual_seed(1234)
-    before = torch.get_rng_state()
-    np_before = np.random.get_state()[1].copy()
-    engine = cls(cfg)
-    engine.snapshot()
-    assert torch.equal(torch.get_rng_state(), before)
-    np.testing.assert_array_equal(np.random.get_state()[1], np_before)
+    with global_rng_untouched():
+        cls(cfg).snapshot()
 
 
 @pytest.mark.parametrize("demo", DEMOS)

@@ -12,8 +12,8 @@ from engines.config import ConfigError
 from engines.rl.dp import GAMMA_MESSAGE, unique_optimal_mask, value_iteration
 from engines.rl.gridworld import GridWorld, bfs_distances, maze_world
 from engines.rl.mcts import MCTSConfig, MCTSEngine, SearchTree, search
-from engines.runtime import Control, drive
-from tests.engines.nn_helpers import assert_same_run, round_trip, run_to_end
+from tests.engines.nn_helpers import (assert_cancelled_before_start, assert_same_run, global_rng_untouched,
+                                      round_trip, run_to_end)
 
 GAMMA = 0.95
 
@@ -325,19 +325,12 @@ def test_gamma_one_and_the_gamma_message():
 
 
 def test_drive_with_cancelled_control():
-    engine = MCTSEngine(SMALL)
-    ctl = Control()
-    ctl.cancel()
-    snaps = list(drive(engine, ctl))
-    assert len(snaps) == 1 and snaps[0].final and snaps[0].step == 0
+    assert_cancelled_before_start(MCTSEngine(SMALL))
 
 
 def test_engine_leaves_global_rng_alone():
-    np_before = np.random.get_state()[1].copy()
-    torch_before = torch.get_rng_state()
-    run_to_end(MCTSEngine(SMALL.replace(steps=100)))
-    np.testing.assert_array_equal(np.random.get_state()[1], np_before)
-    assert torch.equal(torch.get_rng_state(), torch_before)
+    with global_rng_untouched():
+        run_to_end(MCTSEngine(SMALL.replace(steps=100)))
 
 
 @pytest.mark.parametrize("changes, key", [

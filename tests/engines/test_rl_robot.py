@@ -10,8 +10,8 @@ from engines.rl.robot import (
     NetworkPolicy, RobotConfig, RobotEngine, TabularPolicy, expected_return,
     leave_one_out_baseline, move_probabilities, on_target_probabilities, optimal_return,
     play_episodes, reinforce_gradient, returns_to_go, score_vectors)
-from engines.runtime import Control, drive
-from tests.engines.nn_helpers import assert_same_run, round_trip, run_to_end
+from tests.engines.nn_helpers import (assert_cancelled_before_start, assert_same_run, global_rng_untouched,
+                                      round_trip, run_to_end)
 
 N, T = 10, 20
 
@@ -286,18 +286,12 @@ def test_single_episode_batches_without_baseline():
 
 
 def test_engine_drive_with_cancelled_control():
-    ctl = Control()
-    ctl.cancel()
-    snaps = list(drive(RobotEngine(SMALL), ctl))
-    assert len(snaps) == 1 and snaps[0].final and snaps[0].step == 0
+    assert_cancelled_before_start(RobotEngine(SMALL))
 
 
 def test_engine_leaves_global_rng_alone():
-    np_before = np.random.get_state()[1].copy()
-    torch_before = torch.get_rng_state()
-    run_to_end(RobotEngine(SMALL.replace(policy="network", hidden=4, steps=5)))
-    np.testing.assert_array_equal(np.random.get_state()[1], np_before)
-    assert torch.equal(torch.get_rng_state(), torch_before)
+    with global_rng_untouched():
+        run_to_end(RobotEngine(SMALL.replace(policy="network", hidden=4, steps=5)))
 
 
 def test_config_errors():

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 from engines.config import ConfigError
 from engines.rl.dp import GAMMA_MESSAGE, unique_optimal_mask, value_iteration
 from engines.rl.gridworld import maze_world
 from engines.rl.tabular import TabularQConfig, TabularQEngine, greedy_return, train
-from engines.runtime import Control, drive
-from tests.engines.nn_helpers import assert_same_run, round_trip, run_to_end
+from tests.engines.nn_helpers import (assert_cancelled_before_start, assert_same_run, global_rng_untouched,
+                                      round_trip, run_to_end)
 
 SEEDS = (0, 1, 2)
 GAMMA = 0.9
@@ -127,19 +126,12 @@ def test_engine_snapshot_contents():
 
 
 def test_engine_drive_with_cancelled_control():
-    engine = TabularQEngine(SMALL)
-    ctl = Control()
-    ctl.cancel()
-    snaps = list(drive(engine, ctl))
-    assert len(snaps) == 1 and snaps[0].final and snaps[0].step == 0
+    assert_cancelled_before_start(TabularQEngine(SMALL))
 
 
 def test_engine_leaves_global_rng_alone():
-    np_before = np.random.get_state()[1].copy()
-    torch_before = torch.get_rng_state()
-    run_to_end(TabularQEngine(SMALL.replace(steps=50)))
-    np.testing.assert_array_equal(np.random.get_state()[1], np_before)
-    assert torch.equal(torch.get_rng_state(), torch_before)
+    with global_rng_untouched():
+        run_to_end(TabularQEngine(SMALL.replace(steps=50)))
 
 
 def test_config_errors():

@@ -27,15 +27,14 @@ def test_edits_wait_for_a_checkpoint_and_keep_their_order():
 def test_a_paused_engine_still_applies_edits():
     ctl = Control()
     applied = []
-    ctl.edit_handler = applied.extend
+    done = threading.Event()
+    ctl.edit_handler = lambda edits: (applied.extend(edits), done.set())
     ctl.pause()
     worker = threading.Thread(target=ctl.checkpoint)
     worker.start()
     assert ctl.wait_parked(2.0)
     ctl.post_edit("wall")
-    deadline = time.monotonic() + 2.0
-    while not applied and time.monotonic() < deadline:
-        time.sleep(0.01)
+    assert done.wait(2.0)
     assert applied == ["wall"] and ctl.paused     # applied without resuming
     ctl.resume()
     worker.join(2.0)
@@ -94,7 +93,8 @@ def test_in_slow_motion_one_step_is_exactly_one_step():
 def test_a_parked_engine_wakes_at_once_for_an_edit():
     ctl = Control()
     applied = []
-    ctl.edit_handler = lambda edits: applied.append(time.perf_counter())
+    done = threading.Event()
+    ctl.edit_handler = lambda edits: (applied.append(time.perf_counter()), done.set())
     ctl.pause()
 
     def engine_thread():
@@ -106,12 +106,10 @@ def test_a_parked_engine_wakes_at_once_for_an_edit():
     worker = threading.Thread(target=engine_thread)
     worker.start()
     assert ctl.wait_parked(2.0)
-    time.sleep(0.06)                      # well inside the park loop's wait
+    time.sleep(0.06)   # not a synchronisation: lets the engine sit deep in its 50 ms wait
     posted = time.perf_counter()
     ctl.post_edit("x")
-    deadline = time.monotonic() + 2.0
-    while not applied and time.monotonic() < deadline:
-        time.sleep(0.001)
-    assert applied and applied[0] - posted < 0.03   # no 50 ms polling delay
+    assert done.wait(2.0)
+    assert applied[0] - posted < 0.03               # no 50 ms polling delay
     ctl.cancel()
     worker.join(2.0)

@@ -139,7 +139,7 @@ def test_slow_motion_paces_the_engine(qtbot, tmp_path):
     qtbot.waitUntil(lambda: panel.last_snapshot is not None
                     and panel.last_snapshot.step >= 3, timeout=30000)
     first = panel.last_snapshot
-    qtbot.wait(1500)
+    qtbot.waitUntil(lambda: panel.last_snapshot.step >= first.step + 12, timeout=30000)
     later = panel.last_snapshot
     rate = (later.step - first.step) / (later.elapsed - first.elapsed)
     assert 5.0 <= rate <= 12.0
