@@ -183,22 +183,25 @@ class MCTSConfig(ConfigBase):
                            help="Rows = columns of the maze (odd: rooms and walls alternate).")
     simulations_per_move: int = param(
         1000, label="Simulations per move", min=1, max=100_000, group="Search",
+        unit="simulations",
         help="Simulated episodes from the current state before each real move.")
     exploration_c: float = param(
         1.4, label="Exploration constant c", min=0.0, max=100.0, group="Search",
         help="UCT: a = argmax Q(s,a) + c·sqrt(ln N(s) / N(s,a)); larger c tries rarely "
              "visited actions more often.")
     rollout_depth: int = param(
-        40, label="Rollout depth", min=0, max=10_000, group="Search",
+        40, label="Rollout depth", min=0, max=10_000, group="Search", unit="steps",
         help="Random steps simulated off the tree after each new node (0: none, the new "
              "node is worth 0).")
     gamma: float = param(0.95, label="Discount γ", min=0.0, max=1.0, group="Search",
                          help="Weight of the next step's reward relative to now; γ < 1 "
                               "makes shorter paths to the treasure worth more.")
     max_episode_steps: int = param(200, label="Episode move cap", min=1, max=100_000,
-                                   group="Run", help="An episode is cut off after this many "
-                                                     "real moves and restarts at the start.")
+                                   group="Run", unit="moves", advanced=True,
+                                   help="An episode is cut off after this many "
+                                        "real moves and restarts at the start.")
     steps: int = param(100_000, label="Simulations", min=1, max=10_000_000, group="Run",
+                       unit="simulations",
                        help="Simulations in one run (one step = one simulation).")
     seed: int = param(0, label="Seed", min=0, max=2**31 - 1, group="Run",
                       help="Chooses the maze and the random choices of the search.")
@@ -218,6 +221,7 @@ class ControlConfig(ConfigBase):
                           "500 = solved). Pendulum-v1: swing a pendulum up with a "
                           "continuous torque.")
     n_envs: int = param(8, label="Parallel environments", min=1, max=64, group="Environment",
+                        unit="copies",
                         help="Independent copies stepped together; each step collects one "
                              "transition from every copy.")
     algorithm: str = param("ppo", label="Algorithm", choices=CONTROL_ALGORITHMS,
@@ -231,48 +235,67 @@ class ControlConfig(ConfigBase):
                          help="Weight of the next step's value relative to now; must be "
                               "< 1.")
     hidden: int = param(64, label="Hidden width", min=4, max=512, group="Algorithm",
+                        advanced=True, unit="neurons",
                         help="Neurons in each of the two tanh hidden layers of every "
                              "network.")
     gae_lambda: float = param(0.95, label="GAE λ", min=0.0, max=1.0, group="Algorithm",
+                              when={"algorithm": ("ppo", "a2c")},
                               help="Mix of n-step advantages: 0 = one-step TD, 1 = the whole "
                                    "rest of the rollout (PPO, A2C).")
     rollout_steps: int = param(128, label="Rollout length", min=1, max=4096,
-                               group="Algorithm",
+                               group="Algorithm", unit="steps per env",
+                               when={"algorithm": ("ppo", "a2c")},
                                help="Steps per environment collected before each update "
                                     "(PPO, A2C).")
     entropy_coef: float = param(0.0, label="Entropy bonus c_e", min=0.0, max=1.0,
-                                group="Algorithm",
+                                group="Algorithm", when={"algorithm": ("ppo", "a2c")},
                                 help="Rewards a spread-out policy: keeps exploring (PPO, A2C).")
     value_coef: float = param(0.5, label="Value loss weight c_v", min=0.0, max=10.0,
-                              group="Algorithm", advanced=True)
+                              group="Algorithm", advanced=True,
+                              when={"algorithm": ("ppo", "a2c")},
+                              help="Weight of the critic's loss ½ (V − R)² (PPO, A2C).")
     max_grad_norm: float = param(0.5, label="Gradient norm clip", min=0.01, max=100.0,
                                  log=True, group="Algorithm", advanced=True,
+                                 when={"algorithm": ("ppo", "a2c")},
                                  help="The gradient is rescaled when its norm exceeds this "
                                       "(PPO, A2C).")
     update_epochs: int = param(10, label="Epochs per rollout", min=1, max=50, group="PPO",
+                               unit="passes", when={"algorithm": ("ppo",)},
                                help="Passes over each rollout; the clipping makes reuse safe.")
     minibatches: int = param(4, label="Minibatches", min=1, max=256, group="PPO",
+                             advanced=True, when={"algorithm": ("ppo",)},
                              help="Each epoch splits the shuffled rollout into this many "
                                   "gradient steps.")
     clip: float = param(0.2, label="Clip ε", min=0.01, max=1.0, group="PPO",
+                        when={"algorithm": ("ppo",)},
                         help="Ratio π_new/π_old is clipped to [1 − ε, 1 + ε].")
     buffer_size: int = param(10_000, label="Replay buffer", min=100, max=1_000_000,
-                             group="DQN", help="Transitions kept for experience replay.")
-    batch_size: int = param(128, label="Batch size", min=1, max=4096, group="DQN")
+                             group="DQN", unit="transitions", when={"algorithm": ("dqn",)},
+                             help="Transitions kept for experience replay.")
+    batch_size: int = param(128, label="Batch size", min=1, max=4096, group="DQN",
+                            unit="transitions", advanced=True, when={"algorithm": ("dqn",)},
+                            help="Transitions replayed for each gradient update.")
     target_update: int = param(100, label="Target sync every", min=1, max=100_000,
-                               group="DQN", unit="updates",
+                               group="DQN", unit="updates", when={"algorithm": ("dqn",)},
                                help="Gradient updates between copies of Q into the target "
                                     "network.")
-    epsilon_start: float = param(1.0, label="ε start", min=0.0, max=1.0, group="DQN")
-    epsilon_end: float = param(0.05, label="ε end", min=0.0, max=1.0, group="DQN")
+    epsilon_start: float = param(1.0, label="ε start", min=0.0, max=1.0, group="DQN",
+                                 advanced=True, when={"algorithm": ("dqn",)},
+                                 help="Probability of a random action at the start.")
+    epsilon_end: float = param(0.05, label="ε end", min=0.0, max=1.0, group="DQN",
+                               when={"algorithm": ("dqn",)},
+                               help="Probability of a random action after the decay.")
     exploration_steps: int = param(10_000, label="ε decay steps", min=1, max=10_000_000,
                                    group="DQN", unit="env steps",
+                                   when={"algorithm": ("dqn",)},
                                    help="Environment steps over which ε falls linearly from "
                                         "start to end.")
     learning_starts: int = param(1000, label="Learning starts", min=0, max=1_000_000,
-                                 group="DQN", unit="env steps",
+                                 group="DQN", unit="env steps", advanced=True,
+                                 when={"algorithm": ("dqn",)},
                                  help="Random-ish steps collected before the first update.")
     steps: int = param(12_500, label="Steps", min=1, max=10_000_000, group="Run",
+                       unit="vector steps",
                        help="Vector steps: each steps all parallel environments, so the run "
                             "sees steps × environments transitions (default: 100 000, about "
                             "twice what PPO needs to solve CartPole).")

@@ -36,8 +36,9 @@ paths (or by bumping into a wall, which leaves the agent in place) is two differ
 """
 from __future__ import annotations
 
+import gc
 import math
-from array import array
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -51,24 +52,44 @@ from engines.runtime import Engine, MetricHistory, Snapshot
 #: Metric history is recorded every HISTORY_EVERY simulations (times the thinning).
 HISTORY_EVERY = 10
 
-#: Per-node arrays of the tree; int64 ones ('q') and the float64 sum of returns ('d').
-_INT_FIELDS = ("state", "parent", "action", "visits", "ends", "children")
+#: The per-node fields of :meth:`SearchTree.numpy` and of the saved state.
+_FIELDS = ("state", "parent", "action", "visits", "ends", "value_sum", "children")
+
+
+class Node:
+    """One node of the search tree: the state reached by one path of actions from the root.
+
+    ``visits`` is N(n), the simulations through n; ``value_sum`` is Σ G, the sum of their
+    returns from n, so V(n) = value_sum / visits; ``ends`` counts the simulations that
+    ended in n (its expansion with the rollout from it, or arriving in a terminal node);
+    ``children[a]`` is the node after action a, None while a is untried. Every simulation
+    ends in exactly one node, hence  visits = Σ_a children[a].visits + ends.
+
+    ``index`` is the node's position in :attr:`SearchTree.nodes` and ``parent`` the
+    parent's index there (-1 at the root): numbers, not references, so the tree has no
+    reference cycles and a discarded subtree is freed at once.
+    """
+
+    __slots__ = ("state", "parent", "action", "children", "visits", "ends", "value_sum",
+                 "index")
+
+    def __init__(self, state: int, parent: int = -1, action: int = -1, index: int = 0):
+        self.state = state          # flat cell index s of this node
+        self.parent = parent        # index of the parent node, -1 at the root
+        self.action = action        # the parent's action that leads here (-1 at the root)
+        self.children: list[Node | None] = [None] * N_ACTIONS
+        self.visits = 0             # N(n)
+        self.ends = 0
+        self.value_sum = 0.0        # Σ G over the simulations through n
+        self.index = index          # position in SearchTree.nodes (for arrays)
 
 
 class SearchTree:
     """UCT search tree over the deterministic tabular model (P, R, terminal).
 
-    Nodes live in flat typed Python arrays (``array.array``: cheap to append in the hot
-    loop, copied into numpy with one memcpy for a snapshot). Node 0 is always the root.
-
-    Per node i: ``state[i]`` (flat cell index), ``parent[i]`` (-1 at the root),
-    ``action[i]`` (the parent's action that leads here, -1 at the root), ``visits[i]``
-    (simulations through i), ``ends[i]`` (simulations that ended in i: its expansion with
-    the rollout from it, or arriving in a terminal node), ``value_sum[i]`` (sum of the
-    returns G from i) and ``children[4 i + a]`` (the node after action a, -1 if untried).
-    Every simulation ends in exactly one node, hence for every node
-
-        visits[i] = Σ_a visits[children[4 i + a]] + ends[i].
+    ``root`` is the node of the current state; ``nodes`` lists every node in the order it
+    was added (``nodes[0]`` is the root), which numbers them for the snapshot's arrays.
+    The model is held as Python lists: fast lookups in the hot loop.
     """
 
     def __init__(self, P: np.ndarray, R: np.ndarray, terminal: np.ndarray, gamma: float,
@@ -83,34 +104,29 @@ class SearchTree:
 
     # ---- model and tree construction ----------------------------------------------------
     def set_model(self, P: np.ndarray, R: np.ndarray, terminal: np.ndarray) -> None:
-        """Use a new model (after an edit). Python lists: fast lookups in the hot loop."""
+        """Use a new model (after an edit): s' = P[s][a], r = R[s][a], terminal[s]."""
         self.P = np.asarray(P, dtype=np.int64).tolist()
         self.R = np.asarray(R, dtype=float).tolist()
         self.terminal = np.asarray(terminal, dtype=bool).tolist()
 
     def reset(self, root_state: int) -> None:
         """Discard everything: a tree holding only the root (no visits yet)."""
-        for name in _INT_FIELDS:
-            setattr(self, name, array("q"))
-        self.value_sum = array("d")
-        self._add_node(int(root_state), -1, -1)
+        self.root = Node(int(root_state))
+        self.nodes = [self.root]
 
-    def _add_node(self, state: int, parent: int, action: int) -> int:
-        self.state.append(state)
-        self.parent.append(parent)
-        self.action.append(action)
-        self.visits.append(0)
-        self.ends.append(0)
-        self.value_sum.append(0.0)
-        self.children.extend((-1,) * N_ACTIONS)
-        return len(self.state) - 1
+    def expand(self, node: Node, action: int) -> Node:
+        """Add the successor of (node, action) as a new leaf."""
+        child = Node(self.P[node.state][action], node.index, action, len(self.nodes))
+        node.children[action] = child
+        self.nodes.append(child)
+        return child
 
     def __len__(self) -> int:
-        return len(self.state)
+        return len(self.nodes)
 
     @property
     def root_state(self) -> int:
-        return self.state[0]
+        return self.root.state
 
     # ---- one simulation ------------------------------------------------------------------
     def simulate(self) -> None:
@@ -120,45 +136,50 @@ class SearchTree:
         to expand, u_1 ... u_depth the rollout's actions (a = floor(4 u)). The generator
         thus advances the same way whatever happens in the simulation.
         """
-        P, terminal, children = self.P, self.terminal, self.children
+        terminal = self.terminal
         uniforms = self.rng.random(self.rollout_depth + 1).tolist()
-        node = 0
-        path = [0]
+        node = self.root
+        path = [node]
         g = 0.0
-        while not terminal[self.state[node]]:       # a terminal node ends it with G = 0
-            action, untried = self._select(node, uniforms[0])
-            if untried:                              # expansion: one new node ...
-                s = self.state[node]
-                child = self._add_node(P[s][action], node, action)
-                children[N_ACTIONS * node + action] = child
-                path.append(child)
-                node = child
-                g = self.rollout(P[s][action], uniforms[1:])  # ... and a rollout from it
+        while not terminal[node.state]:         # a terminal node ends it with G = 0
+            action, untried = self.select(node, uniforms[0])
+            if untried:                          # 2. expansion: one new node ...
+                node = self.expand(node, action)
+                path.append(node)
+                g = self.rollout(node.state, uniforms[1:])   # 3. ... and a rollout from it
                 break
-            node = children[N_ACTIONS * node + action]
+            node = node.children[action]         # 1. selection: down the tree by UCT
             path.append(node)
-        self.ends[node] += 1
-        self._backup(path, g)
+        node.ends += 1
+        self.backup(path, g)                     # 4. backup
 
-    def _select(self, node: int, u: float) -> tuple[int, bool]:
+    def select(self, node: Node, u: float) -> tuple[int, bool]:
         """(action, untried?): an untried action (picked by u in [0, 1)), else UCT's."""
-        base = N_ACTIONS * node
-        kids = self.children[base:base + N_ACTIONS]
-        untried = [a for a in range(N_ACTIONS) if kids[a] < 0]
+        children = node.children
+        untried = [a for a in range(N_ACTIONS) if children[a] is None]
         if untried:
             return untried[int(u * len(untried))], True
-        visits, value_sum, gamma = self.visits, self.value_sum, self.gamma
-        rewards = self.R[self.state[node]]
-        counts = [visits[k] for k in kids]
-        c_log_n = self.c * self.c * math.log(sum(counts))
+        return self.uct_action(node), False
+
+    def uct_action(self, node: Node) -> int:
+        """a = argmax_a [ Q(s, a) + c · sqrt( ln N(s) / N(s, a) ) ]; all actions tried.
+
+        Q(s, a) = R(s, a) + γ V(child) is the mean return after a; N(s, a) = N(child);
+        N(s) = Σ_a N(s, a). The first maximum wins a tie.
+        """
+        gamma, c = self.gamma, self.c
+        rewards = self.R[node.state]                          # R(s, ·)
+        children = node.children
+        log_n = math.log(sum(child.visits for child in children))   # ln N(s)
         best, best_a = -math.inf, 0
         for a in range(N_ACTIONS):
-            n = counts[a]
-            # Q(s, a) + c sqrt(ln N(s) / N(s, a)), with Q = R(s, a) + γ V(child)
-            ucb = rewards[a] + gamma * value_sum[kids[a]] / n + math.sqrt(c_log_n / n)
-            if ucb > best:                           # first maximum on ties
+            child = children[a]
+            n_sa = child.visits                                     # N(s, a)
+            q = rewards[a] + gamma * child.value_sum / n_sa         # Q(s, a)
+            ucb = q + c * math.sqrt(log_n / n_sa)
+            if ucb > best:
                 best, best_a = ucb, a
-        return best_a, False
+        return best_a
 
     def rollout(self, s: int, uniforms: list[float]) -> float:
         """Discounted return Σ_k γ^k r_{k+1} of random actions a_k = floor(4 u_k) from s.
@@ -179,28 +200,30 @@ class SearchTree:
             discount *= gamma
         return g
 
-    def _backup(self, path: list[int], g: float) -> None:
-        """G_j = R(s_j, a_j) + γ G_{j+1} up the path; N += 1 and Σ G += G_j per node."""
-        for node in reversed(path):
-            self.visits[node] += 1
-            self.value_sum[node] += g
-            parent = self.parent[node]
-            if parent >= 0:
-                g = self.R[self.state[parent]][self.action[node]] + self.gamma * g
+    def backup(self, path: list[Node], g: float) -> None:
+        """G_j = R(s_j, a_j) + γ G_{j+1} up the path n_0 (root), ..., n_L, G_L = the
+        rollout's return; every node on it gets N += 1 and Σ G += G_j."""
+        R, gamma = self.R, self.gamma
+        for j in range(len(path) - 1, -1, -1):
+            node = path[j]
+            node.visits += 1
+            node.value_sum += g
+            if j:                                    # a_{j-1} led from n_{j-1} to n_j
+                g = R[path[j - 1].state][node.action] + gamma * g
 
     # ---- reading the root -------------------------------------------------------------
     def root_visits(self) -> np.ndarray:
         """(4,) N(root, a); 0 for untried actions."""
-        return np.array([self.visits[c] if c >= 0 else 0 for c in self.children[:N_ACTIONS]],
-                        dtype=float)
+        return np.array([child.visits if child is not None else 0
+                         for child in self.root.children], dtype=float)
 
     def root_q(self) -> np.ndarray:
         """(4,) Q(root, a) = R(s, a) + γ V(child); NaN for untried actions."""
-        s = self.state[0]
+        rewards = self.R[self.root.state]
         q = np.full(N_ACTIONS, np.nan)
-        for a, child in enumerate(self.children[:N_ACTIONS]):
-            if child >= 0 and self.visits[child] > 0:
-                q[a] = self.R[s][a] + self.gamma * self.value_sum[child] / self.visits[child]
+        for a, child in enumerate(self.root.children):
+            if child is not None and child.visits > 0:
+                q[a] = rewards[a] + self.gamma * child.value_sum / child.visits
         return q
 
     def root_value(self) -> float:
@@ -219,44 +242,59 @@ class SearchTree:
     # ---- re-rooting -----------------------------------------------------------------------
     def advance(self, action: int) -> None:
         """Make the child after ``action`` the root, keeping its subtree (renumbered)."""
-        child = self.children[action] if 0 <= action < N_ACTIONS else -1
-        if child < 0:                                # never tried: start afresh there
-            self.reset(self.P[self.state[0]][action])
+        child = self.root.children[action] if 0 <= action < N_ACTIONS else None
+        if child is None:                              # never tried: start afresh there
+            self.reset(self.P[self.root.state][action])
             return
-        order, stack = [], [child]                   # preorder walk of the subtree
+        child.action = -1
+        self.root = child
+        self.nodes = []                                # preorder walk of the subtree
+        stack = [(child, -1)]                          # (node, its parent's new index)
         while stack:
-            node = stack.pop()
-            order.append(node)
-            base = N_ACTIONS * node
-            stack.extend(c for c in reversed(self.children[base:base + N_ACTIONS]) if c >= 0)
-        new_index = {old: new for new, old in enumerate(order)}
-        new_index[-1] = -1
-        old = {name: getattr(self, name) for name in (*_INT_FIELDS, "value_sum")}
-        self.state = array("q", (old["state"][i] for i in order))
-        self.parent = array("q", (new_index.get(old["parent"][i], -1) for i in order))
-        self.action = array("q", (old["action"][i] for i in order))
-        self.parent[0] = self.action[0] = -1
-        self.visits = array("q", (old["visits"][i] for i in order))
-        self.ends = array("q", (old["ends"][i] for i in order))
-        self.value_sum = array("d", (old["value_sum"][i] for i in order))
-        self.children = array("q", (new_index.get(old["children"][N_ACTIONS * i + a], -1)
-                                    for i in order for a in range(N_ACTIONS)))
+            node, node.parent = stack.pop()
+            node.index = len(self.nodes)
+            self.nodes.append(node)
+            stack.extend((c, node.index) for c in reversed(node.children) if c is not None)
 
     # ---- numpy views for snapshots and persistence -------------------------------------
     def numpy(self, name: str) -> np.ndarray:
-        """A numpy copy of one node array (``children`` comes as (n, 4))."""
-        arr = getattr(self, name)
-        out = np.frombuffer(arr, dtype=np.float64 if name == "value_sum" else np.int64).copy()
-        return out.reshape(-1, N_ACTIONS) if name == "children" else out
+        """One field of every node, in node order, as a new numpy array.
+
+        ``parent`` gives the parent's index (-1 at the root); ``children`` an (n, 4) array
+        of child indices (-1: untried), rebuilt from the parent and action links.
+        """
+        nodes = self.nodes
+        if name == "children":
+            parent, action = self.numpy("parent"), self.numpy("action")
+            out = np.full((len(nodes), N_ACTIONS), -1, dtype=np.int64)
+            out[parent[1:], action[1:]] = np.arange(1, len(nodes))
+            return out
+        dtype = np.float64 if name == "value_sum" else np.int64
+        return np.fromiter(map(attrgetter(name), nodes), dtype, len(nodes))
 
     def state_dict(self) -> dict[str, Any]:
-        return {name: torch.from_numpy(self.numpy(name).ravel())
-                for name in (*_INT_FIELDS, "value_sum")}
+        return {name: torch.from_numpy(self.numpy(name).ravel()) for name in _FIELDS}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        for name in _INT_FIELDS:
-            setattr(self, name, array("q", state[name].numpy().astype(np.int64).tobytes()))
-        self.value_sum = array("d", state["value_sum"].numpy().astype(np.float64).tobytes())
+        """Rebuild the nodes; a parent always comes before its children in node order."""
+        nodes: list[Node] = []
+        columns = [state[name].tolist() for name in _FIELDS[:-1]]
+        # Creating many objects at once would trigger full garbage collections of the
+        # whole (torch-sized) heap, which cost far more than the build itself; the tree
+        # has no reference cycles, so nothing is lost by pausing the collector.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for i, (s, p, a, visits, ends, value_sum) in enumerate(zip(*columns)):
+                node = Node(s, p, a, i)
+                node.visits, node.ends, node.value_sum = visits, ends, value_sum
+                if p >= 0:
+                    nodes[p].children[a] = node
+                nodes.append(node)
+        finally:
+            if collecting:
+                gc.enable()
+        self.nodes, self.root = nodes, nodes[0]
 
 
 def search(env: GridWorld, state: int, simulations: int, rng: np.random.Generator,
@@ -366,7 +404,7 @@ class MCTSEngine(Engine):
 
     def metrics(self) -> dict[str, float]:
         """All the numbers of a snapshot (finite floats)."""
-        return {"simulations": float(self.tree.visits[0]), "tree_size": float(len(self.tree)),
+        return {"simulations": float(self.tree.root.visits), "tree_size": float(len(self.tree)),
                 "root_value": self.tree.root_value(), "moves": float(self.moves),
                 "episode_return": self.last_return,
                 "episode_length": float(self.last_length), "episodes": float(self.episodes)}

@@ -9,12 +9,13 @@ import pytest
 import torch
 
 from engines.config import ConfigError
-from engines.rl.a2c import (RolloutBuffer, categorical_entropy, categorical_log_prob,
-                            gae, gaussian_entropy, gaussian_log_prob)
+from engines.rl.a2c import A2CEngine
 from engines.rl.control import ControlConfig, ControlEngine
-from engines.rl.dqn import td_targets
-from engines.rl.envs import VectorEnv, env_spec
-from engines.rl.ppo import clipped_surrogate
+from engines.rl.dqn import DQNEngine, td_targets
+from engines.rl.envs import (GymEngine, RolloutBuffer, VectorEnv, categorical_entropy,
+                             categorical_log_prob, env_spec, gae, gaussian_entropy,
+                             gaussian_log_prob)
+from engines.rl.ppo import PPOEngine, clipped_surrogate
 from engines.runtime import Control, drive
 from tests.engines.nn_helpers import (assert_same_run, global_rng_untouched, round_trip,
                                       run_to_end)
@@ -311,6 +312,15 @@ def test_pendulum_ppo_runs():
     assert -16.28 * 200 <= snap.metrics["episode_return"] <= 0.0
     assert abs(snap.arrays["action"][0]) <= 2.0
     assert snap.metrics["entropy"] > 0.0
+
+
+def test_control_engine_dispatches_by_algorithm():
+    for run, cls in (("ppo", PPOEngine), ("a2c", A2CEngine), ("dqn", DQNEngine)):
+        engine = ControlEngine(SMALL[run])
+        assert type(engine) is cls and isinstance(engine, GymEngine)
+        assert engine.Config is ControlConfig and engine.step == 0
+    with pytest.raises(TypeError):
+        ControlEngine(object())
 
 
 # ---- config errors --------------------------------------------------------------------

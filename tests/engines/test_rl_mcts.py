@@ -46,6 +46,13 @@ def assert_tree_consistent(tree: SearchTree) -> None:
                 assert parent[kid] == node and action[kid] == a
                 assert states[kid] == tree.P[states[node]][a]
     assert (parent[1:] >= 0).all() and (parent[1:] < np.arange(1, len(parent))).all()
+    # the named nodes agree with the arrays made from them
+    assert tree.nodes[0] is tree.root and tree.root.parent == -1
+    for i, node in enumerate(tree.nodes):
+        assert node.index == i
+        for a, kid in enumerate(node.children):
+            if kid is not None:
+                assert tree.nodes[kid.parent] is node and kid.action == a
 
 
 # ---- the search against the exact answer ------------------------------------------------
@@ -123,11 +130,38 @@ def test_uct_prefers_the_less_visited_action():
     env = corridor(5)
     tree = search(env, env.start_state, 4, np.random.default_rng(0), rollout_depth=0)
     assert np.all(tree.root_q() == 0.0)              # no reward seen: all Q equal
-    tree.visits[tree.children[2]] += 5               # pretend "left" was tried more
-    tree.visits[0] += 5
-    tree.ends[tree.children[2]] += 5
-    action, untried = tree._select(0, 0.0)
+    left = tree.root.children[2]
+    left.visits += 5                                 # pretend "left" was tried more
+    tree.root.visits += 5
+    left.ends += 5
+    action, untried = tree.select(tree.root, 0.0)
     assert not untried and action != 2
+    assert tree.uct_action(tree.root) == action
+
+
+def test_uct_formula_by_hand():
+    """argmax_a R(s, a) + γ V(child) + c sqrt(ln N(s) / N(s, a)) with hand-set statistics."""
+    env = corridor(5)
+    c, gamma = 1.5, 0.9
+    tree = search(env, env.index((1, 2)), 4, np.random.default_rng(0), gamma=gamma,
+                  exploration_c=c, rollout_depth=0)
+    root = tree.root
+    visits, sums = [10, 4, 30, 8], [1.0, 0.5, 6.0, 6.4]    # N(s) = 52
+    for child, n, total in zip(root.children, visits, sums):
+        child.visits, child.value_sum = n, total
+    R = tree.R[root.state]
+    assert R == [0.0] * 4                            # two cells from the treasure
+    scores = [R[a] + gamma * sums[a] / visits[a] + c * math.sqrt(math.log(52) / visits[a])
+              for a in range(4)]
+    # Q + bonus: up 0.09 + 0.94 = 1.03, down 0.1125 + 1.49 = 1.60,
+    # left 0.18 + 0.54 = 0.72, right 0.72 + 1.05 = 1.77: right wins by its Q,
+    # down is second by its bonus
+    np.testing.assert_allclose(scores, [1.033, 1.603, 0.724, 1.774], atol=1e-3)
+    assert tree.uct_action(root) == int(np.argmax(scores)) == 3
+    root.children[3].value_sum = 0.0                 # without its value, right loses
+    assert tree.uct_action(root) == 1                # ... to the rarely tried "down"
+    tree.c = 0.0                                     # no bonus: greedy in Q = γ V
+    assert tree.uct_action(root) == 2
 
 
 # ---- tree bookkeeping -------------------------------------------------------------------------
@@ -136,7 +170,7 @@ def test_visit_counts_are_consistent():
     for _ in range(60):                             # a fresh tree: root visits = simulations
         engine.train_step()
         if engine.sims_this_move:
-            assert engine.tree.visits[0] == engine.sims_this_move
+            assert engine.tree.root.visits == engine.sims_this_move
             assert_tree_consistent(engine.tree)
     for i in range(700):                            # across re-roots and episode ends
         engine.train_step()
@@ -146,11 +180,11 @@ def test_visit_counts_are_consistent():
     assert_tree_consistent(engine.tree)
     snap = engine.snapshot()
     tree = engine.tree
-    assert snap.metrics["simulations"] == tree.visits[0]
+    assert snap.metrics["simulations"] == tree.root.visits
     assert snap.metrics["tree_size"] == len(tree) == len(snap.arrays["edges"]) + 1
-    assert snap.arrays["visits"].sum() == sum(tree.visits)
+    assert snap.arrays["visits"].sum() == tree.numpy("visits").sum()
     np.testing.assert_array_equal(snap.arrays["edge_visits"], tree.numpy("visits")[1:])
-    assert snap.arrays["root_visits"].sum() == tree.visits[0] - tree.ends[0]
+    assert snap.arrays["root_visits"].sum() == tree.root.visits - tree.root.ends
     edges = snap.arrays["edges"]
     assert edges.dtype == np.int64
     assert np.all(np.abs(edges[:, :2] - edges[:, 2:]).sum(axis=1) <= 1)   # neighbours
@@ -163,11 +197,13 @@ def test_reroot_keeps_the_subtree():
     env = maze_world(7, 7, 0)
     tree = search(env, env.start_state, 300, np.random.default_rng(0))
     action = tree.best_action()
-    child = tree.children[action]
-    kept_visits = tree.visits[child]
-    kept_q = tree.value_sum[child]
+    child = tree.root.children[action]
+    kept_visits = child.visits
+    kept_q = child.value_sum
     tree.advance(action)
-    assert tree.visits[0] == kept_visits and tree.value_sum[0] == kept_q
+    assert tree.root is child
+    assert tree.root.visits == kept_visits and tree.root.value_sum == kept_q
+    assert len(tree) < 301 and all(node.index == i for i, node in enumerate(tree.nodes))
     assert tree.root_state == tree.P[env.start_state][action]
     assert_tree_consistent(tree)
 
@@ -267,7 +303,7 @@ def test_apply_edit_rebuilds_the_model_and_the_tree():
     assert engine.env.walls[cell]
     engine.apply_edit({"kind": "toggle_wall", "cell": cell})
     assert not engine.env.walls[cell]
-    assert len(engine.tree) == 1 and engine.tree.visits[0] == 0
+    assert len(engine.tree) == 1 and engine.tree.root.visits == 0
     assert engine.sims_this_move == 0
     np.testing.assert_array_equal(engine.P, engine.env.model()[0])
     assert not engine.snapshot().arrays["walls"][cell]
