@@ -120,10 +120,12 @@ class SymbolicConfig(ConfigBase):
     csv_path: str = param("", label="CSV file",
                           help="Columns x[, y], target (a header line is allowed).",
                           when={"target": ("csv",)})
-    noise: float = param(0.0, label="Noise", min=0.0, max=1.0,
+    noise: float = param(0.0, label="Noise", min=0.0, max=1.0, unit="× std",
                          help="Gaussian noise, relative to the target's standard deviation.")
     n_points: int = param(60, label="Data points", min=10, max=2000)
-    max_nodes: int = param(9, label="Largest tree", min=1, max=15, unit="nodes")
-    population: int = param(300, label="Population", min=20, max=5000)
-    steps: int = param(300, label="Generations", min=1, max=100_000)
+    max_nodes: int = param(7, label="Largest tree", min=1, max=9, unit="nodes",
+                           help="Trees are enumerated up to this many nodes; 7 takes about a "
+                                "minute, 8 and 9 many minutes (x·(3+y) + π/x has 9).")
+    steps: int = param(400, label="Work units", min=1, max=100_000,
+                       help="One unit tries a batch of 20 000 candidate trees.")
     seed: int = param(0, label="Seed", min=0, max=2**31 - 1, advanced=True)
