@@ -25,14 +25,14 @@ class SGDNoiseConfig(ConfigBase):
                                 "variance Var per sample. lorentzian: the height θ0 of the "
                                 "lecture's Lorentzian fitted to noisy samples.")
     lam: float = param(1.0, label="Curvature λ", min=0.05, max=1.9, group="Loss",
-                       when={"landscape": ("quadratic",)},
-                       help="Second derivative of the loss at the minimum.")
+                       help="Quadratic loss only: its second derivative at the minimum.")
     var_grad: float = param(1.0, label="Gradient variance Var", min=0.01, max=100.0, log=True,
-                            group="Loss", when={"landscape": ("quadratic",)},
-                            help="Variance over samples of the per-sample gradient.")
+                            group="Loss",
+                            help="Quadratic loss only: variance over samples of the "
+                                 "per-sample gradient.")
     label_noise: float = param(0.3, label="Label noise σ", min=0.01, max=2.0, group="Loss",
-                               when={"landscape": ("lorentzian",)},
-                               help="y = F*(x) + σε: the source of the gradient noise.")
+                               help="Lorentzian loss only: y = F*(x) + σε, the source of "
+                                    "the gradient noise.")
     eta: float = param(0.1, label="Learning rate η", min=1e-3, max=1.0, log=True,
                        group="SGD")
     batch: int = param(8, label="Batch size N", min=1, max=256, group="SGD",
