@@ -107,8 +107,8 @@ class BlocksEngine(Engine):
         n = self.block
         out = {"entropy_bits": h,
                "bits_per_symbol": self.coded_bits / self.coded_symbols
-               if self.coded_symbols else self.avg_len[n - 1] / n,
-               "expected_bits_per_symbol": self.avg_len[n - 1] / n,
+               if self.coded_symbols else float(self.avg_len[n - 1] / n),
+               "expected_bits_per_symbol": float(self.avg_len[n - 1] / n),
                "upper_bound_bits": h + 1.0 / n, "block": float(n),
                "symbols": float(self.coded_symbols)}
         for name, value in self.compressed.items():

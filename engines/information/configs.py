@@ -36,7 +36,7 @@ class SourceConfig(ConfigBase):
                                  "c = 0 independent, c = 1 Y copies X.")
     mix: float = param(0.5, label="Mixing λ", min=0.0, max=1.0, group="Two variables",
                        help="P' = λP + (1−λ)Q with Q the reversed distribution.")
-    steps: int = param(2000, label="Samples", min=1, max=1_000_000,
+    steps: int = param(20000, label="Samples", min=1, max=1_000_000,
                        help="One symbol drawn per step; the empirical entropy approaches H.")
     seed: int = param(0, label="Seed", min=0, max=2**31 - 1)
 
@@ -47,7 +47,7 @@ class CodesConfig(ConfigBase):
 
     n_symbols: int = param(6, label="Symbols N", min=2, max=16)
     distribution: str = param("lecture", label="Distribution", choices=DISTRIBUTIONS)
-    steps: int = param(400, label="Steps", min=1, max=100_000,
+    steps: int = param(20000, label="Steps", min=1, max=1_000_000,
                        help="The first steps build the codes (one split / one codeword / "
                             "one merge per step); then one message symbol is encoded per step.")
     seed: int = param(0, label="Seed", min=0, max=2**31 - 1)
@@ -96,7 +96,7 @@ class TextConfig(ConfigBase):
                                   "weight β (so unseen contexts still get a probability).")
     held_out: float = param(0.1, label="Held-out fraction", min=0.02, max=0.5,
                             help="The end of the text that the models never see.")
-    chars_per_step: int = param(12, label="Characters per step", min=1, max=2000,
+    chars_per_step: int = param(12, label="Characters per step", min=1, max=200,
                                 help="Generated per model per step; the arithmetic coder "
                                      "also encodes this many held-out characters × 100.")
     text_path: str = param("", label="Text file", advanced=True,
@@ -122,7 +122,7 @@ class ContinuousConfig(ConfigBase):
     eps_min: float = param(1e-3, label="Finest ε", min=1e-4, max=0.1, log=True)
     eps_max: float = param(2.0, label="Coarsest ε", min=0.2, max=5.0, log=True)
     samples_per_step: int = param(2000, label="Samples per step", min=10, max=100_000, log=True)
-    steps: int = param(200, label="Steps", min=1, max=100_000,
+    steps: int = param(1000, label="Steps", min=1, max=100_000,
                        help="ε shrinks from coarsest to finest over the first steps; "
                             "samples for ⟨log|f'|⟩ accumulate all along.")
     seed: int = param(0, label="Seed", min=0, max=2**31 - 1)
