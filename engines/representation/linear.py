@@ -28,7 +28,7 @@ import torch
 from torch import nn
 
 from engines.representation import data as rdata
-from engines.representation.common import eval_due, images, principal_angles_deg
+from engines.representation.common import Throttle, eval_due, images, principal_angles_deg
 from engines.representation.configs import LinearAEConfig
 from engines.runtime import Engine, Snapshot
 
@@ -84,6 +84,9 @@ class LinearAEEngine(Engine):
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)
         self.gen = torch.Generator().manual_seed(cfg.seed + 1)     # minibatches
         self.last_loss = math.nan
+        # Measurements and pictures at most every 0.25 s (a snapshot at 25 Hz would
+        # otherwise cost a third of the training time with batch 512).
+        self.throttle = Throttle()
 
     # ---- training -----------------------------------------------------------------------
     def train_step(self) -> None:
@@ -147,9 +150,14 @@ class LinearAEEngine(Engine):
         return {**held, "batch_loss": self.last_loss, "floor": self.floor}
 
     def snapshot(self, final: bool = False) -> Snapshot:
-        metrics = {**self.measure(), "floor": self.floor, "bottleneck": float(self.k)}
+        held, arrays = self.throttle.get(self.step, final, self._pictures)
+        metrics = {**held, "floor": self.floor, "bottleneck": float(self.k)}
         if math.isfinite(self.last_loss):
             metrics["batch_loss"] = self.last_loss
+        return Snapshot(step=self.step, metrics=metrics, arrays=dict(arrays),
+                        history=self.history.arrays(), final=final)
+
+    def _pictures(self) -> tuple[dict, dict]:
         w, wd = self.weights()
         cols = wd / np.maximum(np.linalg.norm(wd, axis=0, keepdims=True), 1e-300)
         shown = self.x[:SHOWN_RECON]
@@ -165,8 +173,7 @@ class LinearAEEngine(Engine):
             "recon": (shown @ w.T) @ wd.T + self.mean,
             "pca_recon": (shown @ self.v_k) @ self.v_k.T + self.mean,
         }
-        return Snapshot(step=self.step, metrics=metrics, arrays=arrays,
-                        history=self.history.arrays(), final=final)
+        return self.measure(), arrays
 
     def state_dict(self) -> dict[str, Any]:
         return {**self.base_state(), "model": self.model.state_dict(),
@@ -179,3 +186,4 @@ class LinearAEEngine(Engine):
         self.optimizer.load_state_dict(state["optimizer"])
         self.gen.set_state(state["gen"])
         self.last_loss = float(state["last_loss"])
+        self.throttle.clear()
