@@ -36,7 +36,7 @@ class PoolConfig(ConfigBase):
                            help="Unlabelled points the learner may ask about.")
     test_size: int = param(1000, label="Test points", min=100, max=2000, group="Data",
                            help="Held-out points for the accuracy curves.")
-    data_noise: float = param(0.15, label="Noise of the 2-d sets", min=0.0, max=0.6,
+    data_noise: float = param(0.2, label="Noise of the 2-d sets", min=0.0, max=0.6,
                               group="Data", help="Spread of the points around the moons, "
                                                  "blob centres or XOR corners.")
     pca_dims: int = param(20, label="MNIST features", min=2, max=50, group="Data",
@@ -131,7 +131,7 @@ class DesignConfig(ConfigBase):
     omega_max: float = param(3.0, label="ω grid to", min=0.2, max=6.0, group="Prior")
     gamma_max: float = param(1.0, label="γ grid to", min=0.05, max=3.0, group="Prior",
                              help="The γ grid runs from 0 to this value.")
-    grid_points: int = param(36, label="Grid points per axis", min=8, max=80, group="Prior")
+    grid_points: int = param(30, label="Grid points per axis", min=8, max=80, group="Prior")
     prior: str = param("uniform", label="Prior", choices=PRIORS, group="Prior",
                        help="uniform on the grid, or a broad Gaussian around its centre.")
     noise: float = param(0.1, label="Measurement noise σ", min=0.005, max=2.0, log=True,
@@ -145,7 +145,7 @@ class DesignConfig(ConfigBase):
                          advanced=True)
     amplitude: float = param(1.0, label="Design range |q(0)|, |dq/dt(0)| ≤", min=0.05,
                              max=10.0, group="Design")
-    design_points: int = param(15, label="Designs per axis", min=3, max=41, group="Design")
+    design_points: int = param(13, label="Designs per axis", min=3, max=41, group="Design")
     y_points: int = param(160, label="y quadrature points", min=40, max=800,
                           group="Design", advanced=True)
     n_random: int = param(4, label="Random-design runs", min=1, max=12, group="Design",
