@@ -64,8 +64,8 @@ def test_rotated_weights_are_as_good_but_ordered_decay_picks_the_eigenvectors():
     assert m["subspace_angle_deg"] < 2.0
     assert m["eigvec_alignment"] < 0.9            # some basis of the subspace, not the v's
     ordered = LinearAEEngine(LinearAEConfig(n_train=2000, batch_size=2000, bottleneck=4,
-                                            regulariser="ordered_l2", reg_strength=0.3,
-                                            lr=0.01, steps=1500))
+                                            regulariser="ordered_l2", reg_strength=1.0,
+                                            lr=0.01, steps=2000))
     run_to_end(ordered, snapshot_hz=0.5)
     assert ordered.measure()["eigvec_alignment"] > 0.95
 
