@@ -77,7 +77,7 @@ class AutoencoderConfig(ConfigBase):
     lr: float = param(3e-3, label="Learning rate", min=1e-5, max=0.05, log=True,
                       group="Training", help="Adam.")
     batch_size: int = param(128, label="Batch size", min=1, max=8000, group="Training")
-    steps: int = param(3000, label="Steps", min=1, max=1000000)
+    steps: int = param(10000, label="Steps", min=1, max=1000000)
     seed: int = param(0, label="Seed", min=0, max=2**31 - 1)
 
     def __post_init__(self) -> None:
@@ -112,7 +112,7 @@ class LinearAEConfig(ConfigBase):
                       group="Training", help="Adam, decayed linearly to 0 over the run.")
     batch_size: int = param(512, label="Batch size", min=1, max=8000, group="Training",
                             help="≥ the number of digits: full-batch gradient descent.")
-    steps: int = param(1500, label="Steps", min=1, max=1000000)
+    steps: int = param(6000, label="Steps", min=1, max=1000000)
     seed: int = param(0, label="Seed", min=0, max=2**31 - 1)
 
 
@@ -141,7 +141,7 @@ class DenoisingConfig(ConfigBase):
     lr: float = param(1e-3, label="Learning rate", min=1e-5, max=0.03, log=True,
                       group="Training", help="Adam.")
     batch_size: int = param(128, label="Batch size", min=1, max=8000, group="Training")
-    steps: int = param(3000, label="Steps", min=1, max=1000000)
+    steps: int = param(8000, label="Steps", min=1, max=1000000)
     seed: int = param(0, label="Seed", min=0, max=2**31 - 1)
 
 
@@ -159,5 +159,5 @@ class ContractiveConfig(ConfigBase):
     lr: float = param(3e-3, label="Learning rate", min=1e-5, max=0.03, log=True,
                       group="Training", help="Adam.")
     batch_size: int = param(128, label="Batch size", min=1, max=8000, group="Training")
-    steps: int = param(3000, label="Steps", min=1, max=1000000)
+    steps: int = param(10000, label="Steps", min=1, max=1000000)
     seed: int = param(0, label="Seed", min=0, max=2**31 - 1)
