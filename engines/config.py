@@ -33,10 +33,17 @@ def param(
     unit: str = "",
     group: str = "",
     advanced: bool = False,
+    when: dict[str, tuple] | None = None,
 ) -> Any:
-    """A config field with the metadata that forms, CLI and validation read."""
+    """A config field with the metadata that forms, CLI and validation read.
+
+    ``advanced`` fields sit in a collapsed "Advanced" group of the form; ``unit`` is shown
+    after the value; ``when={"algorithm": ("ppo",)}`` shows the field only while the other
+    field has one of those values (it still exists and is validated otherwise).
+    """
     meta = dict(label=label, help=help, min=min, max=max, choices=choices,
-                log=log, unit=unit, group=group, advanced=advanced)
+                log=log, unit=unit, group=group, advanced=advanced,
+                when={k: tuple(v) for k, v in (when or {}).items()})
     return field(default=default, metadata=meta)
 
 

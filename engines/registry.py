@@ -1,21 +1,44 @@
-"""Qt-free catalogue of topics and their demos, shared by the GUI panels and the CLI.
+"""The one catalogue of course topics (panels) and their demos, shared by GUI and CLI.
 
-Importing this module imports only configs (no torch): engine classes are named by
-"module:Class" and loaded on demand with :meth:`DemoSpec.engine_class`.
+Each topic package declares its :class:`~engines.spec.Topic` once, as ``TOPIC`` in its
+``__init__.py``; this module only lists the packages in the lecture's order. Importing it
+imports configs only (no torch, no Qt): engines and panel classes are named as
+"module:Class" and loaded on demand. Topics still to be written are listed as planned.
 """
 from __future__ import annotations
 
-from engines.spec import DemoSpec
+import importlib
+
+from engines.spec import DemoSpec, Topic
+
+#: Topic packages (built) and planned topics, in the order of the lecture.
+_COURSE: tuple[str | Topic, ...] = (
+    "engines.nn_basics",
+    "engines.mnist",
+    Topic("representation", "Representation learning", "3"),
+    Topic("information", "Compression, information, entropy", "4"),
+    "engines.bayes",
+    Topic("fisher", "Fisher information, natural gradient", "6"),
+    "engines.generative",
+    Topic("architectures", "Advanced architectures", "8.1-8.4"),
+    Topic("dynamics", "Neural ODEs and physics-informed networks", "8.5-8.6"),
+    "engines.rl",
+    Topic("active", "Active learning, optimal experiments", "10"),
+    Topic("complexity", "Algorithmic complexity", "11"),
+    Topic("likelihood-ratio", "Likelihood ratios from classifiers", "seminar"),
+)
 
 
-def _topics() -> dict[str, tuple[DemoSpec, ...]]:
-    from engines import bayes, generative, mnist, nn_basics, rl
-
-    return {"nn-basics": nn_basics.DEMOS, "mnist": mnist.DEMOS, "bayes": bayes.DEMOS,
-            "generative": generative.DEMOS, "rl": rl.DEMOS}
+def _load(item: str | Topic) -> Topic:
+    return item if isinstance(item, Topic) else importlib.import_module(item).TOPIC
 
 
-TOPICS: dict[str, tuple[DemoSpec, ...]] = _topics()
+#: Every topic, built or planned, by panel id (insertion order = lecture order).
+COURSE: dict[str, Topic] = {topic.id: topic for topic in map(_load, _COURSE)}
+
+#: Built topics only: panel id -> its demos (what --list, run and screenshot know).
+TOPICS: dict[str, tuple[DemoSpec, ...]] = {
+    pid: topic.demos for pid, topic in COURSE.items() if topic.built}
 
 
 class UnknownName(KeyError):
@@ -23,20 +46,27 @@ class UnknownName(KeyError):
         return str(self.args[0])
 
 
-def demos(topic: str) -> tuple[DemoSpec, ...]:
-    try:
-        return TOPICS[topic]
-    except KeyError:
-        raise UnknownName(f"unknown panel {topic!r}; known: {', '.join(TOPICS)}") from None
+def topic(panel_id: str) -> Topic:
+    """The built topic of a panel id; an unknown or planned one raises UnknownName."""
+    found = COURSE.get(panel_id)
+    if found is None or not found.built:
+        raise UnknownName(f"unknown panel {panel_id!r}; known: {', '.join(TOPICS)}")
+    return found
 
 
-def demo(topic: str, name: str | None = None) -> DemoSpec:
+def demos(panel_id: str) -> tuple[DemoSpec, ...]:
+    if panel_id in TOPICS:          # also test doubles registered in TOPICS directly
+        return TOPICS[panel_id]
+    return topic(panel_id).demos
+
+
+def demo(panel_id: str, name: str | None = None) -> DemoSpec:
     """The named demo of a topic, or its first one."""
-    specs = demos(topic)
+    specs = demos(panel_id)
     if name is None:
         return specs[0]
     for spec in specs:
         if spec.name == name:
             return spec
-    raise UnknownName(f"unknown demo {name!r} for {topic}; "
+    raise UnknownName(f"unknown demo {name!r} for {panel_id}; "
                       f"known: {', '.join(s.name for s in specs)}")

@@ -38,13 +38,12 @@ def create_app():
 
 def _open_window(panel: str | None, demo: str | None, preset: str | None, settings=None,
                  device: str | None = None, prestart: bool = False):
+    from engines.registry import COURSE
     from workbench.main_window import MainWindow
 
-    window = MainWindow(settings, device=device, prestart=prestart)
+    window = MainWindow(settings, device=device, prestart=prestart, topics=COURSE.values())
     target = panel or window.settings.last_panel
-    from panels import built_panels
-
-    built = [e.id for e in built_panels()]
+    built = [t.id for t in COURSE.values() if t.built]
     target = target if target in built else built[0]
     page = window.show_panel(target)
     if demo:

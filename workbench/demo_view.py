@@ -1,15 +1,43 @@
-"""DemoView: the plots of one demo. The panel base owns controls; a view only draws.
+"""DemoView: the plots and the demo-specific behaviour of one demo.
 
-Contract (the Panel base calls exactly these):
+The panel base (workbench.panel) owns the controls, the run and its history; a view draws
+and adds what only its demo does. The base calls exactly these, each optional except
+``show_snapshot`` and ``plots``:
+
+Drawing
 - ``__init__(spec, parent)``: create every plot item once.
-- ``reset()``: forget the live run (curves, images) but keep ghost curves.
+- ``NEEDS``: the snapshot keys the view reads, as "metrics.<name>", "arrays.<name>" or
+  "history.<name>"; the contract test runs each demo's engine and checks its snapshots
+  provide them, so ``show_snapshot`` may index them directly.
 - ``show_snapshot(snap)``: update plot items from a Snapshot (GUI thread, ~30 Hz max).
-- ``config_changed(cfg)``: optional preview of a new, not yet started Config.
-- ``add_ghost(history, label)`` / ``set_ghosts_visible(on)`` / ``clear_ghosts()``:
-  finished runs kept as faded curves for "compare A with B".
-- ``plots()``: the plot widgets, for export, theme and presentation scaling.
+- ``reset()``: forget the live run (curves, images) but keep ghost curves.
+- ``plots()``: the plot widgets, for export, theme, scaling and paint pacing.
+- ``add_ghost`` / ``set_ghosts_visible`` / ``clear_ghosts``: finished runs as faded curves.
+
+Hooks (what panels legitimately vary)
+- ``attach(ctx)``: called once with the :class:`DemoContext` (send edits, show messages,
+  read or set form fields, start runs). Connect the view's own widgets here.
+- ``side_widget()``: an extra widget shown under the demo text (e.g. a comparison card).
+- ``config_changed(cfg)``: preview a Config before it runs.
+- ``before_start(cfg)``: None lets a new run start; a text refuses it (shown as an
+  error); False refuses it quietly (the view said why, e.g. it starts a download first and
+  starts the run itself later).
+- ``run_started(cfg)``: a fresh run of ``cfg`` was started (send it the user's edits).
+- ``run_finished(outcome)``: "completed", "stopped" or "failed".
+- ``run_failed(kind, message)``: return True when the view handled the failure itself.
+- ``progress_text(snap)``: the run bar's progress line, or None for the default.
+- ``ghost_label(cfg, previous)``: the label of a finished run's ghost (``previous``: the
+  Config of the run before it, or None), or None for the default ("run 3: lr 0.01→0.1").
+- ``edit_answered(ok, message)``: the engine applied (or refused) an edit; a refusal is
+  already shown as an error by the base.
+- ``session_loaded(snap)``: a saved session was opened and drawn.
+- ``theme_changed(theme)``: light/dark switched (plots are re-themed by the base).
+- ``shutdown()``: the panel closes; end what the view started (downloads).
 """
 from __future__ import annotations
+
+import weakref
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
@@ -18,22 +46,103 @@ from engines.config import ConfigBase
 from engines.runtime import Snapshot
 from engines.spec import DemoSpec
 
+if TYPE_CHECKING:  # pragma: no cover
+    from workbench.panel import Panel
+
+
+class DemoContext:
+    """What a view may ask of its panel: the narrow, documented way back."""
+
+    def __init__(self, panel: "Panel", demo: str):
+        # A proxy, not a reference: panel -> view -> context must not form a cycle that
+        # keeps a closed panel (and its engine host's pipe) alive until the next GC.
+        self._panel = weakref.proxy(panel)
+        self.demo = demo
+
+    # ---- messages and form --------------------------------------------------------
+    def message(self, text: str, error: bool = False) -> None:
+        self._panel.show_message(text, error=error)
+
+    def form_config(self) -> ConfigBase:
+        """The Config the demo's form describes (raises ConfigError naming the field)."""
+        return self._panel.form_for[self.demo].config()
+
+    def set_field(self, key: str, value) -> None:
+        """Set one form field (e.g. from a slider in the plots): the form stays the one
+        source of the value, and a preview follows."""
+        self._panel.form_for[self.demo].set_value(key, value)
+
+    # ---- the run --------------------------------------------------------------------
+    @property
+    def current(self) -> bool:
+        """Is this demo the one the panel shows?"""
+        return self._panel.spec.name == self.demo
+
+    @property
+    def run_config(self) -> ConfigBase | None:
+        """The Config of this demo's current or last run (None if another demo ran)."""
+        cfg = self._panel.run_cfg
+        return cfg if self.current and isinstance(cfg, self._panel.spec.config) else None
+
+    @property
+    def state(self) -> str:
+        return self._panel.runner.state
+
+    @property
+    def live(self) -> bool:
+        """A run of this demo is active and would take edits now."""
+        return (self.current and self._panel.restored is None
+                and self._panel.runner.is_active())
+
+    def send_edit(self, edit) -> bool:
+        """Hand an edit to the running engine (applied between two steps); False when no
+        run of this demo is live. A refusal arrives as an error message."""
+        return self.live and self._panel.runner.edit(edit)
+
+    def start(self, paused: bool = False) -> bool:
+        return self.current and self._panel.start(paused=paused)
+
+    def restart(self) -> bool:
+        """Drop the active run and start a new one from the form."""
+        if not self.current:
+            return False
+        self._panel.runner.discard()
+        return self._panel.start()
+
+    def continue_paused(self, extra_steps: int | None = None) -> bool:
+        """Continue the finished run from its state, paused, with more steps."""
+        return self.current and self._panel.continue_run(extra_steps, paused=True)
+
+    @property
+    def steps_per_second(self) -> float:
+        return self._panel.runner.steps_per_second
+
+    @property
+    def last_snapshot(self) -> Snapshot | None:
+        return self._panel.last_snapshot if self.current else None
+
 
 class DemoView(QWidget):
+    #: Snapshot keys read by show_snapshot ("metrics.x", "arrays.y", "history.z").
+    NEEDS: tuple[str, ...] = ()
+
     def __init__(self, spec: DemoSpec, parent: QWidget | None = None):
         super().__init__(parent)
         self.spec = spec
+        self.ctx: DemoContext | None = None
+
+    # ---- drawing -------------------------------------------------------------------
+    def show_snapshot(self, snap: Snapshot) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def plots(self) -> list:
+        """Plot widgets (workbench.plots classes) in reading order."""
+        return []
 
     def reset(self) -> None:
         for plot in self.plots():
             if hasattr(plot, "reset"):
                 plot.reset()
-
-    def show_snapshot(self, snap: Snapshot) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def config_changed(self, cfg: ConfigBase) -> None:
-        """Preview a Config before it runs (default: nothing)."""
 
     def add_ghost(self, history: dict[str, np.ndarray], label: str) -> None:
         for plot in self.plots():
@@ -50,9 +159,57 @@ class DemoView(QWidget):
             if hasattr(plot, "clear_ghosts"):
                 plot.clear_ghosts()
 
-    def plots(self) -> list:
-        """Plot widgets (workbench.plots classes) in reading order."""
-        return []
+    # ---- hooks (see the module docstring) ----------------------------------------------
+    def attach(self, ctx: DemoContext) -> None:
+        self.ctx = ctx
+
+    def side_widget(self) -> QWidget | None:
+        return None
+
+    def config_changed(self, cfg: ConfigBase) -> None:
+        """Preview a Config before it runs (default: nothing)."""
+
+    def before_start(self, cfg: ConfigBase) -> str | bool | None:
+        return None
+
+    def run_started(self, cfg: ConfigBase) -> None:
+        pass
+
+    def run_finished(self, outcome: str) -> None:
+        pass
+
+    def run_failed(self, kind: str, message: str) -> bool:
+        return False
+
+    def progress_text(self, snap: Snapshot) -> str | None:
+        return None
+
+    def ghost_label(self, cfg: ConfigBase, previous: ConfigBase | None) -> str | None:
+        return None
+
+    def edit_answered(self, ok: bool, message: str) -> None:
+        pass
+
+    def session_loaded(self, snap: Snapshot) -> None:
+        pass
+
+    def theme_changed(self, theme: str) -> None:
+        pass
+
+    def shutdown(self) -> None:
+        """The panel closes: end whatever the view started (downloads)."""
+
+
+def missing_keys(needs: tuple[str, ...], snap: Snapshot) -> list[str]:
+    """The declared keys a snapshot does not provide (for the contract test)."""
+    missing = []
+    for key in needs:
+        part, _, name = key.partition(".")
+        if part not in ("metrics", "arrays", "history"):
+            raise ValueError(f"bad snapshot key {key!r}: use metrics./arrays./history.")
+        if name not in getattr(snap, part):
+            missing.append(key)
+    return missing
 
 
 # ---- layout helpers shared by the panels' views ---------------------------------------

@@ -6,31 +6,30 @@ hand the GIL back and forth thousands of times per frame; measured on 2 cores, t
 landscape trained at 5 % of its headless speed inside the GUI and frames took 100+ ms.
 In its own process the engine has its own GIL and its own core.
 
-Protocol (tuples over one multiprocessing Pipe; ``rid`` = run id):
-  parent -> host: ("run", rid, spec, cfg, device, state, single_step, paused), ("pause", rid),
-                  ("resume", rid), ("step", rid), ("cancel", rid), ("park", rid),
-                  ("state", rid), ("edit", rid, change), ("speed", rid, steps_per_second),
-                  ("quit",)
-  host -> parent: ("started", rid, device_label), ("snapshot", rid, Snapshot),
-                  ("parked", rid, step), ("state", rid, state_dict, step),
-                  ("edited", rid, ok, message),
-                  ("done", rid, outcome, failure) with failure = (kind, message, details)
+Protocol: the frozen dataclasses of workbench.protocol over one multiprocessing Pipe.
 One reader thread owns the receiving end; runs execute one at a time on the main thread.
-The reader makes a run current as soon as its "run" arrives, so commands sent right
+The reader makes a run current as soon as its Run arrives, so commands sent right
 after it (a speed, queued edits) reach that run even before its engine is built.
+
+The host never outlives its GUI: on Linux the kernel kills it when the GUI process dies
+(PR_SET_PDEATHSIG), and everywhere a watchdog thread ends it once its parent is gone,
+whatever the engine is doing.
 """
 from __future__ import annotations
 
+import os
 import queue
+import sys
 import threading
 import traceback
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
 
 from engines.runtime import Control, Diverged, Engine, drive
+from workbench import protocol as msg
 
 PARK_TIMEOUT = 5.0
+QUIT_WAIT = 0.5   # seconds a quitting host waits for the cancelled run and the outbox
 
 
 @dataclass
@@ -54,19 +53,24 @@ class Outbox:
         self.conn = conn
         self.cond = threading.Condition()
         self.ordered: deque = deque()
-        self.snapshot: tuple | None = None
+        self.snapshot: msg.SnapshotMessage | None = None
         threading.Thread(target=self._send_loop, name="host-sender", daemon=True).start()
 
-    def put(self, message: tuple) -> None:
+    def put(self, message) -> None:
         with self.cond:
-            if message[0] == "snapshot":
+            if isinstance(message, msg.SnapshotMessage):
                 self.snapshot = message
             else:
                 if self.snapshot is not None:
                     self.ordered.append(self.snapshot)
                     self.snapshot = None
                 self.ordered.append(message)
-            self.cond.notify()
+            self.cond.notify_all()   # the sender, and a flush() waiting for it
+
+    def flush(self, timeout: float) -> None:
+        """Wait (at most ``timeout`` s) until every queued message is sent."""
+        with self.cond:
+            self.cond.wait_for(lambda: not self.ordered and self.snapshot is None, timeout)
 
     def _send_loop(self) -> None:
         while True:
@@ -77,6 +81,7 @@ class Outbox:
                     message = self.ordered.popleft()
                 else:
                     message, self.snapshot = self.snapshot, None
+                self.cond.notify_all()
             try:
                 self.conn.send(message)
             except (OSError, ValueError):
@@ -91,46 +96,48 @@ class Host:
         self.current = CurrentRun()
         self.current.finished.set()
 
-    def send(self, *message: Any) -> None:
+    def send(self, message) -> None:
         self.outbox.put(message)
 
     # ---- reader thread: the only reader of the pipe ----------------------------------
     def read(self) -> None:
+        controls = {msg.Pause: Control.pause, msg.Resume: Control.resume,
+                    msg.Step: Control.step, msg.Cancel: Control.cancel}
         while True:
             try:
                 message = self.conn.recv()
             except (EOFError, OSError):
-                message = ("quit",)  # the GUI process is gone
-            kind = message[0]
-            if kind == "quit":
-                if self.current.ctl is not None:
-                    self.current.ctl.cancel()
-                self.commands.put(message)
+                message = msg.Quit()  # the GUI process is gone
+            if isinstance(message, msg.Quit):
+                self.quit()
                 return
-            if kind == "run":
-                self.current = self.new_run(message[1], single_step=message[6],
-                                            paused=message[7])
-                self.commands.put((message[0], self.current) + tuple(message[2:]))
+            if isinstance(message, msg.Run):
+                self.current = self.new_run(message)
+                self.commands.put((self.current, message))
                 continue
             run = self.current
-            if message[1] != run.rid:
+            if message.rid != run.rid or run.ctl is None:
                 continue  # a command for a run that is already over
-            if kind == "pause" and run.ctl:
-                run.ctl.pause()
-            elif kind == "resume" and run.ctl:
-                run.ctl.resume()
-            elif kind == "step" and run.ctl:
-                run.ctl.step()
-            elif kind == "cancel" and run.ctl:
-                run.ctl.cancel()
-            elif kind == "edit" and run.ctl:
-                run.ctl.post_edit(message[2])
-            elif kind == "speed" and run.ctl:
-                run.ctl.set_speed(message[2])
-            elif kind in ("park", "state"):
-                self.answer_state_request(kind, run)
+            if type(message) in controls:
+                controls[type(message)](run.ctl)
+            elif isinstance(message, msg.Edit):
+                run.ctl.post_edit(message.change)
+            elif isinstance(message, msg.SetSpeed):
+                run.ctl.set_speed(message.steps_per_second)
+            elif isinstance(message, (msg.Park, msg.StateRequest)):
+                self.answer_state_request(message, run)
 
-    def answer_state_request(self, kind: str, run: CurrentRun) -> None:
+    def quit(self) -> None:
+        """End the process soon, also while torch still loads or a step runs: a host has
+        nothing to save (sessions fetch state with a StateRequest first)."""
+        if self.current.ctl is not None:
+            self.current.ctl.cancel()
+        self.commands.put(msg.Quit())
+        self.current.finished.wait(QUIT_WAIT)   # a cancelled run normally ends at once
+        self.outbox.flush(QUIT_WAIT)
+        os._exit(0)
+
+    def answer_state_request(self, request, run: CurrentRun) -> None:
         """Pause the run until its engine sits in a checkpoint, then report (its state)."""
         if not run.finished.is_set() and run.ctl is not None:
             run.ctl.pause()
@@ -139,28 +146,30 @@ class Host:
             parked = True
         engine = run.engine
         ok = parked and engine is not None
-        if kind == "park":
-            self.send("parked", run.rid, engine.step if ok else -1)
+        step = engine.step if ok else -1
+        if isinstance(request, msg.Park):
+            self.send(msg.Parked(run.rid, step))
         else:
-            self.send("state", run.rid, engine.state_dict() if ok else None,
-                      engine.step if ok else -1)
+            self.send(msg.StateReply(run.rid, engine.state_dict() if ok else None, step))
 
     # ---- main thread: one run at a time ------------------------------------------------
-    def serve(self) -> None:
+    def listen(self) -> None:
         threading.Thread(target=self.read, name="host-reader", daemon=True).start()
-        while True:
-            message = self.commands.get()
-            if message[0] == "quit":
-                return
-            self.run(*message[1:])
 
-    def new_run(self, rid: int, single_step: bool, paused: bool) -> CurrentRun:
+    def serve(self) -> None:
+        while True:
+            item = self.commands.get()
+            if isinstance(item, msg.Quit):
+                return
+            self.run(*item)
+
+    def new_run(self, request: msg.Run) -> CurrentRun:
         ctl = Control()
-        if paused:
+        if request.paused:
             ctl.pause()       # parks at its first checkpoint, before any step
-        elif single_step:
+        elif request.single_step:
             ctl.step()
-        run = CurrentRun(rid=rid, ctl=ctl)
+        run = CurrentRun(rid=request.rid, ctl=ctl)
         ctl.edit_handler = lambda edits: self.apply_edits(run, edits)
         return run
 
@@ -172,36 +181,62 @@ class Host:
         for change in edits:
             try:
                 engine.apply_edit(change)
-                self.send("edited", run.rid, True, "")
+                self.send(msg.Edited(run.rid, True))
             except ValueError as exc:
-                self.send("edited", run.rid, False, str(exc))
+                self.send(msg.Edited(run.rid, False, str(exc)))
         snap = engine.snapshot()
         snap.elapsed = engine.elapsed_before + run.ctl.active_seconds()
-        self.send("snapshot", run.rid, snap)
+        self.send(msg.SnapshotMessage(run.rid, snap))
 
-    def run(self, run: CurrentRun, spec, cfg, device, state, single_step: bool,
-            paused: bool) -> None:
+    def run(self, run: CurrentRun, request: msg.Run) -> None:
+        from engines.runtime import device_label
+
         rid, ctl = run.rid, run.ctl
         outcome, failure = "completed", None
         try:
-            engine = spec.engine_class()(cfg, device)
-            if state is not None:
-                engine.load_state_dict(state)
+            engine = request.spec.engine_class()(request.cfg, request.device)
+            if request.state is not None:
+                engine.load_state_dict(request.state)
             run.engine = engine
-            from engines.runtime import device_label
-
-            self.send("started", rid, device_label(engine.device))
+            self.send(msg.Started(rid, device_label(engine.device)))
             for snap in drive(engine, ctl):
-                self.send("snapshot", rid, snap)
+                self.send(msg.SnapshotMessage(rid, snap))
             if ctl.cancelled:
                 outcome = "stopped"
         except Diverged as exc:
-            outcome, failure = "failed", ("Diverged", str(exc), "")
+            outcome, failure = "failed", msg.Failure("Diverged", str(exc))
         except BaseException as exc:  # noqa: BLE001 - every error must reach the panel
             outcome = "failed"
-            failure = (type(exc).__name__, str(exc) or repr(exc), traceback.format_exc())
+            failure = msg.Failure(type(exc).__name__, str(exc) or repr(exc),
+                                  traceback.format_exc())
         run.finished.set()
-        self.send("done", rid, outcome, failure)
+        self.send(msg.Done(rid, outcome, failure))
+
+
+def end_with_parent() -> None:
+    """Make sure this process ends when the GUI process that spawned it does."""
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            PR_SET_PDEATHSIG = 1
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass  # the watchdog below still works
+    if os.getppid() != parent:   # the parent died before prctl took effect
+        os._exit(1)
+
+    def watch() -> None:
+        import time
+
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)  # no clean-up: the engine may be stuck in a step
+
+    threading.Thread(target=watch, name="host-watchdog", daemon=True).start()
 
 
 def host_main(conn) -> None:
@@ -209,11 +244,19 @@ def host_main(conn) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the GUI's to handle
+    end_with_parent()
+    import faulthandler
+
+    faulthandler.register(signal.SIGUSR1)
+    faulthandler.enable()   # a crash in native code leaves its trace on stderr (the log)
     host = Host(conn)
     try:
-        host.send("hello", -1, warm_up())
+        host.send(msg.Hello(warm_up()))
     except Exception as exc:  # noqa: BLE001 - a broken torch is reported by the first run
-        host.send("hello", -1, f"no torch ({exc})")
+        host.send(msg.Hello(f"no torch ({exc})"))
+    # Read commands only now: unpickling one (a state dict) imports torch, which must not
+    # race warm_up's import. A host asked to quit before its Hello is simply terminated.
+    host.listen()
     host.serve()
 
 

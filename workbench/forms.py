@@ -9,7 +9,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox,
                                QLineEdit, QSpinBox, QVBoxLayout, QWidget)
 
-from engines.config import ConfigBase, allowed, field_meta, field_type
+from engines.config import (ConfigBase, allowed, check_value, coerce, field_meta,
+                            field_type)
 
 INT_LIMIT = 2**31 - 1
 
@@ -112,18 +113,29 @@ class ConfigForm(QWidget):
 
     def set_config(self, cfg: ConfigBase) -> None:
         for name, value in cfg.to_dict().items():
-            editor = self.editors[name]
-            editor.blockSignals(True)
-            if isinstance(editor, QComboBox):
-                editor.setCurrentText(str(value))
-            elif isinstance(editor, QCheckBox):
-                editor.setChecked(bool(value))
-            elif isinstance(editor, (QSpinBox, QDoubleSpinBox)):
-                editor.setValue(value)
-            else:
-                editor.setText(str(value))
-            editor.blockSignals(False)
+            self._show_value(name, value)
         self.changed.emit()
+
+    def set_value(self, key: str, value: Any) -> None:
+        """Set one field (e.g. from a slider next to the plots); emits ``changed``.
+        The value is checked against the field's metadata first (ConfigError)."""
+        value = coerce(self.config_cls, key, value)
+        check_value(self.config_cls, key, value)
+        self._show_value(key, value)
+        self.changed.emit()
+
+    def _show_value(self, name: str, value: Any) -> None:
+        editor = self.editors[name]
+        editor.blockSignals(True)
+        if isinstance(editor, QComboBox):
+            editor.setCurrentText(str(value))
+        elif isinstance(editor, QCheckBox):
+            editor.setChecked(bool(value))
+        elif isinstance(editor, (QSpinBox, QDoubleSpinBox)):
+            editor.setValue(value)
+        else:
+            editor.setText(str(value))
+        editor.blockSignals(False)
 
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

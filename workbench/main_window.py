@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import base64
 import logging
+import time
+from typing import Iterable
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QListWidget, QListWidgetItem,
                                QMainWindow, QMessageBox, QSplitter, QStackedWidget)
 
-from panels import REGISTRY, PanelEntry
+from engines.spec import Topic
 from workbench import APP_NAME, __version__
 from workbench.panel import Panel
 from workbench.settings import Settings
@@ -20,9 +22,17 @@ ZOOM_STEP = 1.15
 
 
 class MainWindow(QMainWindow):
+    """The shell. ``topics`` (the course, built and planned) comes from the entry point,
+    so the shell knows no panel by name; by default the registry's."""
+
     def __init__(self, settings: Settings | None = None, device: str | None = None,
-                 prestart: bool = False):
+                 prestart: bool = False, topics: Iterable[Topic] | None = None):
         super().__init__()
+        if topics is None:
+            from engines.registry import COURSE
+
+            topics = COURSE.values()
+        self.topics: dict[str, Topic] = {topic.id: topic for topic in topics}
         self.settings = settings or Settings.load()
         self.device = device
         self.device_name: str | None = None
@@ -47,7 +57,7 @@ class MainWindow(QMainWindow):
         self.nav.setWordWrap(True)
         self.nav.setSpacing(3)
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        for entry in REGISTRY:
+        for entry in self.topics.values():
             item = QListWidgetItem(entry.title if entry.built else
                                    f"{entry.title}\n   ch. {entry.chapter} · planned")
             item.setData(Qt.ItemDataRole.UserRole, entry.id)
@@ -144,8 +154,8 @@ class MainWindow(QMainWindow):
     def panel(self, panel_id: str) -> Panel:
         """The panel with this id, created on first use."""
         if panel_id not in self.panels:
-            entry = next(e for e in REGISTRY if e.id == panel_id)
-            panel = entry.panel_class()(self.settings, device=self.device)
+            topic = self.topics[panel_id]
+            panel = topic.panel_class()(topic, self.settings, device=self.device)
             panel.apply_theme(self.settings.theme)
             panel.runner.state_changed.connect(self._on_run_state)
             panel.runner.device_known.connect(self._on_device_known)
@@ -166,9 +176,8 @@ class MainWindow(QMainWindow):
     def _on_nav_changed(self, item: QListWidgetItem | None, _previous) -> None:
         if item is None:
             return
-        entry: PanelEntry = next(e for e in REGISTRY
-                                 if e.id == item.data(Qt.ItemDataRole.UserRole))
-        if not entry.built:
+        entry = self.topics.get(item.data(Qt.ItemDataRole.UserRole))
+        if entry is None or not entry.built:
             return
         panel = self.panel(entry.id)
         self.stack.setCurrentWidget(panel)
@@ -240,7 +249,7 @@ class MainWindow(QMainWindow):
         from workbench.session import SUFFIX
 
         path, _ = QFileDialog.getSaveFileName(
-            self, "Save session", f"{panel.PANEL_ID}-{panel.spec.name}{SUFFIX}",
+            self, "Save session", f"{panel.panel_id}-{panel.spec.name}{SUFFIX}",
             f"ML Workbench session (*{SUFFIX})")
         if path:
             panel.save_session(path)
@@ -292,12 +301,14 @@ class MainWindow(QMainWindow):
 
     # ---- closing -------------------------------------------------------------------------------
     def shutdown(self, timeout: float = 2.0) -> bool:
-        """End every run and engine host within ``timeout`` seconds in total."""
+        """End every run and engine host, all in parallel: within ``timeout`` seconds a
+        host quits by itself, then it is terminated and killed. True when no host is
+        left running."""
         self._status_timer.stop()
         for panel in self.panels.values():
-            panel.runner.stop()  # all hosts start cancelling at once
-        share = timeout / max(1, len(self.panels))
-        return all([panel.shutdown(share) for panel in self.panels.values()])
+            panel.begin_shutdown()
+        deadline = time.monotonic() + timeout
+        return all([panel.runner.finish_shutdown(deadline) for panel in self.panels.values()])
 
     def save_settings(self) -> None:
         self.settings.window["geometry"] = base64.b64encode(bytes(self.saveGeometry())).decode()

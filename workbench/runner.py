@@ -8,7 +8,11 @@ as the panel and serves one run at a time. A GUI-thread timer drains the pipe at
 - every engine exception (RuntimeError from torch included) arrives as
   ``failed(kind, message, traceback)`` followed by ``finished("failed")``, and so does
   a host process that dies;
-- shutting down never waits long: a host that does not quit in time is terminated.
+- Stop always ends the run: an engine stuck inside one step that has not stopped after
+  STOP_GRACE seconds has its host ended (terminate, then kill) and a fresh one spawned;
+- shutting down never waits long, and when it returns the host is gone: one that does not
+  quit in time is terminated, then killed.
+Messages are the dataclasses of workbench.protocol.
 """
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from engines.config import ConfigBase
 from engines.runtime import Snapshot
 from engines.spec import DemoSpec
+from workbench import protocol as msg
 from workbench.engine_host import host_main
 
 log = logging.getLogger(__name__)
@@ -31,6 +36,10 @@ log = logging.getLogger(__name__)
 DRAW_SHARE = 0.4
 # ...but a picture comes at least this often (seconds).
 MAX_FRAME_INTERVAL = 0.5
+# Seconds a stopped engine may take to reach its next checkpoint before its host is ended.
+STOP_GRACE = 3.0
+# Seconds between terminate (SIGTERM) and kill (SIGKILL) of a host that will not quit.
+KILL_AFTER = 1.0
 
 # Run states shown in the status bar.
 IDLE, STARTING, RUNNING, PAUSED, STOPPING, FINISHED = (
@@ -49,28 +58,44 @@ class HostProcess:
         self.process = context.Process(target=host_main, args=(child,), name=name, daemon=True)
         self.process.start()
         child.close()
+        self.ready = False          # set when its Hello arrived (torch loaded)
 
     def alive(self) -> bool:
         return self.process.is_alive()
 
-    def send(self, *message: Any) -> bool:
+    def send(self, message) -> bool:
         try:
             self.conn.send(message)
             return True
         except (OSError, ValueError):
             return False
 
-    def close(self, timeout: float) -> bool:
-        """Ask the host to quit; terminate it if it does not within ``timeout``."""
-        self.send("quit")
-        self.process.join(timeout)
+    def request_quit(self) -> None:
+        self.send(msg.Quit())
+
+    def finish(self, deadline: float) -> bool:
+        """Wait for the host until ``deadline`` (time.monotonic()), then terminate it,
+        then kill it. True when the process is gone (always, short of a kernel fault).
+        A host still loading torch reads no commands yet: it is terminated at once."""
+        if self.ready:
+            self.process.join(max(0.0, deadline - time.monotonic()))
         if self.process.is_alive():
-            log.warning("engine host %s did not quit in %.1f s: terminating", self.process.name,
-                        timeout)
+            (log.warning if self.ready else log.info)(
+                "engine host %s %s: terminating", self.process.name,
+                "did not quit in time" if self.ready else "is still loading torch")
             self.process.terminate()
-            self.process.join(1.0)
+            self.process.join(KILL_AFTER)
+        if self.process.is_alive():
+            log.warning("engine host %s ignored SIGTERM: killing", self.process.name)
+            self.process.kill()
+            self.process.join(5.0)  # SIGKILL cannot be ignored: this returns at once
         self.conn.close()
         return not self.process.is_alive()
+
+    def close(self, timeout: float) -> bool:
+        """Ask the host to quit; end it if it does not within ``timeout``."""
+        self.request_quit()
+        return self.finish(time.monotonic() + timeout)
 
 
 class EngineRunner(QObject):
@@ -82,6 +107,7 @@ class EngineRunner(QObject):
     finished = Signal(str)          # "completed" | "stopped" | "failed"
     device_known = Signal(str)      # the device the engine runs on, e.g. "CPU (1 thread)"
     edited = Signal(bool, str)      # an edit sent with edit(): applied?, refusal message
+    forced_stop = Signal(str)       # Stop had to end a stuck engine's process: the message
 
     def __init__(self, parent: QObject | None = None, draw_hz: float = 30.0,
                  name: str = "engine-host"):
@@ -91,9 +117,11 @@ class EngineRunner(QObject):
         self._shown_state = IDLE
         self._host: HostProcess | None = None
         self._rid = 0
-        self._outcome: tuple[str, tuple | None] | None = None
+        self._outcome: tuple[str, msg.Failure | None] | None = None
+        self._unfinished: set[int] = set()   # runs sent to the host that sent no Done yet
+        self._run_request: msg.Run | None = None
         self._latest: Snapshot | None = None
-        self._replies: dict[str, tuple] = {}
+        self._replies: dict[type, object] = {}
         self._rate = RateMeter()
         self._min_interval = 1.0 / draw_hz
         self._draw_cost = 0.0
@@ -106,6 +134,11 @@ class EngineRunner(QObject):
         self._urgent.setInterval(5)
         self._urgent.timeout.connect(self._poll_urgent)
         self._urgent_until = 0.0
+        # Stop escalates: a run that has not ended STOP_GRACE s after Stop loses its host.
+        self._stop_guard = QTimer(self)
+        self._stop_guard.setSingleShot(True)
+        self._stop_guard.setInterval(int(STOP_GRACE * 1000))
+        self._stop_guard.timeout.connect(self._on_stop_overdue)
 
     # ---- queries ------------------------------------------------------------------
     @property
@@ -133,25 +166,29 @@ class EngineRunner(QObject):
         """Start a run: a new engine from cfg, or one restored from ``state``.
         ``paused``: the engine is built but waits before its first step (e.g. for edits)."""
         if self.is_active():
-            self._send("cancel")
+            self._send(msg.Cancel)
         self.prestart()
         self._rid += 1
         self._outcome, self._latest, self._replies = None, None, {}
         self._rate = RateMeter()
-        self._host.send("run", self._rid, spec, cfg, device, state, single_step, paused)
-        if self._speed > 0.0:
-            self._send("speed", self._speed)
+        earlier = set(self._unfinished)
+        self._run_request = msg.Run(self._rid, spec, cfg, device, state, single_step, paused)
+        self._send_run()
+        if earlier:
+            # An earlier run is still ending on the host; if it is stuck in a step, this
+            # run would wait behind it for ever: the guard replaces the host then.
+            self._stop_guard.start()
         self._set_state(PAUSED if paused else STEPPING_STATE if single_step else STARTING)
         self._timer.start()
 
     def pause(self) -> None:
         if self._state in (STARTING, RUNNING, STEPPING_STATE):
-            self._send("pause")
+            self._send(msg.Pause)
             self._set_state(PAUSED)
 
     def resume(self) -> None:
         if self._state == PAUSED:
-            self._send("resume")
+            self._send(msg.Resume)
             self._set_state(RUNNING)
 
     def toggle_pause(self) -> None:
@@ -163,20 +200,51 @@ class EngineRunner(QObject):
     def step(self) -> None:
         """Train one snapshot interval, then pause."""
         if self._state in (STARTING, RUNNING, STEPPING_STATE, PAUSED):
-            self._send("step")
+            self._send(msg.Step)
             self._set_state(STEPPING_STATE)
 
     def stop(self) -> None:
         if self.is_active():
-            self._send("cancel")
+            self._send(msg.Cancel)
             self._set_state(STOPPING)
+            self._stop_guard.start()
+
+    def _send_run(self) -> None:
+        self._unfinished.add(self._run_request.rid)
+        self._host.send(self._run_request)
+        if self._speed > 0.0:
+            self._send(msg.SetSpeed, self._speed)
+
+    @Slot()
+    def _on_stop_overdue(self) -> None:
+        """A stopped engine did not reach a checkpoint in time (stuck inside one step):
+        end its host. A stopped run is reported as stopped; a run that waited behind it
+        is sent again to a fresh host."""
+        stale = self._unfinished - {self._rid}
+        stopping = self._state == STOPPING and self._rid in self._unfinished
+        if self._host is None or not (stopping or stale):
+            return
+        log.warning("%s: a run did not stop within %.0f s: ending its engine process",
+                    self.name, STOP_GRACE)
+        self._host.close(0.0)
+        self._host = None
+        self._unfinished.clear()
+        self.forced_stop.emit(
+            f"The engine did not stop within {STOP_GRACE:.0f} s (it was stuck inside one "
+            "step), so its process was ended and a fresh one started.")
+        self.prestart()
+        if stopping:
+            self._outcome = ("stopped", None)
+            self._poll()
+        elif self.is_active() and self._run_request is not None:
+            self._send_run()
 
     def edit(self, change: dict) -> bool:
         """Send an edit of the engine's world (applied between two steps, also when
         paused); the answer arrives as ``edited``. False when no run is active."""
         if not self.is_active():
             return False
-        self._send("edit", change)
+        self._send(msg.Edit, change)
         self._urgent_until = time.monotonic() + 1.0
         self._urgent.start()
         return True
@@ -186,7 +254,7 @@ class EngineRunner(QObject):
         Kept for later runs too."""
         self._speed = max(0.0, float(steps_per_second))
         if self.is_active():
-            self._send("speed", self._speed)
+            self._send(msg.SetSpeed, self._speed)
 
     @property
     def speed(self) -> float:
@@ -198,8 +266,8 @@ class EngineRunner(QObject):
             return None
         if self.is_active():
             self.pause()
-        reply = self._request("park", "parked", timeout)
-        return None if reply is None or reply[0] < 0 else int(reply[0])
+        reply = self._request(msg.Park, msg.Parked, timeout)
+        return None if reply is None or reply.step < 0 else int(reply.step)
 
     def fetch_state(self, timeout: float = 5.0) -> tuple[dict, int] | None:
         """The engine's state_dict and step (pausing a running engine first)."""
@@ -207,26 +275,41 @@ class EngineRunner(QObject):
             return None
         if self.is_active():
             self.pause()
-        reply = self._request("state", "state", timeout)
-        return None if reply is None or reply[0] is None else (reply[0], int(reply[1]))
+        reply = self._request(msg.StateRequest, msg.StateReply, timeout)
+        return None if reply is None or reply.state is None else (reply.state, int(reply.step))
 
     def discard(self) -> None:
         """Stop any run and forget it: the runner is idle again (the host stays)."""
         if self.is_active():
-            self._send("cancel")
+            self._send(msg.Cancel)
+        self._stop_guard.stop()
         self._rid += 1  # whatever the old run still sends is now stale
         self._latest, self._outcome = None, None
         self._rate = RateMeter()
         self._set_state(IDLE)
 
     def shutdown(self, timeout: float = 2.0) -> bool:
-        """End any run and the host process; True when nothing is left running."""
+        """End any run and the host process: within ``timeout`` it quits by itself, then
+        it is ended. True when nothing is left running (the host is gone whatever it was
+        doing)."""
+        self.begin_shutdown()
+        return self.finish_shutdown(time.monotonic() + timeout)
+
+    def begin_shutdown(self) -> None:
+        """Ask the host to quit (several runners can be shut down in parallel)."""
         self._timer.stop()
         self._urgent.stop()
+        self._stop_guard.stop()
+        if self._host is not None:
+            self._send(msg.Cancel)
+            self._host.request_quit()
+
+    def finish_shutdown(self, deadline: float) -> bool:
         ok = True
         if self._host is not None:
-            ok = self._host.close(timeout)
+            ok = self._host.finish(deadline)
             self._host = None
+        self._unfinished.clear()
         if self.is_active():
             self._set_state(IDLE)
         return ok
@@ -243,11 +326,12 @@ class EngineRunner(QObject):
         self._timer.setInterval(int(interval * 1000))
 
     # ---- pipe ---------------------------------------------------------------------------
-    def _send(self, kind: str, *payload: Any) -> None:
+    def _send(self, kind: type, *payload: Any) -> None:
+        """Send a message of the current run: ``kind(rid, *payload)``."""
         if self._host is not None:
-            self._host.send(kind, self._rid, *payload)
+            self._host.send(kind(self._rid, *payload))
 
-    def _request(self, kind: str, reply: str, timeout: float) -> tuple | None:
+    def _request(self, kind: type, reply: type, timeout: float):
         self._replies.pop(reply, None)
         self._send(kind)
         deadline = time.monotonic() + timeout
@@ -272,24 +356,27 @@ class EngineRunner(QObject):
         except (EOFError, OSError):
             pass  # the host died; _poll notices
 
-    def _handle(self, message: tuple) -> None:
-        kind, rid = message[0], message[1]
-        if kind == "hello":  # the host is up and knows its device
-            self.device_known.emit(message[2])
+    def _handle(self, message) -> None:
+        if isinstance(message, msg.Hello):  # the host is up and knows its device
+            if self._host is not None:
+                self._host.ready = True
+            self.device_known.emit(message.device)
             return
-        if rid != self._rid:
+        if isinstance(message, msg.Done):
+            self._unfinished.discard(message.rid)
+        if message.rid != self._rid:
             return  # a stale run
-        if kind == "snapshot":
-            self._latest = message[2]
-        elif kind == "done":
-            self._outcome = (message[2], message[3])
-        elif kind == "started":
-            self.device_known.emit(message[2])
+        if isinstance(message, msg.SnapshotMessage):
+            self._latest = message.snapshot
+        elif isinstance(message, msg.Done):
+            self._outcome = (message.outcome, message.failure)
+        elif isinstance(message, msg.Started):
+            self.device_known.emit(message.device)
             self._draw_cost = 0.0
-        elif kind == "edited":
-            self.edited.emit(bool(message[2]), str(message[3]))
-        else:  # replies to requests: "parked", "state"
-            self._replies[kind] = message[2:]
+        elif isinstance(message, msg.Edited):
+            self.edited.emit(message.ok, message.message)
+        else:  # replies to requests: Parked, StateReply
+            self._replies[type(message)] = message
 
     # ---- GUI-thread side --------------------------------------------------------------
     @Slot()
@@ -315,18 +402,20 @@ class EngineRunner(QObject):
         if (self._outcome is None and self.is_active() and self._host is not None
                 and not self._host.alive()):
             code = self._host.process.exitcode
-            self._outcome = ("failed", ("EngineProcessDied",
-                                        f"the engine process ended unexpectedly (exit code "
-                                        f"{code}); see the log file", ""))
+            self._outcome = ("failed", msg.Failure(
+                "EngineProcessDied", f"the engine process ended unexpectedly (exit code "
+                                     f"{code})"))
             self._host = None
+            self._unfinished.clear()
         if self._outcome is not None:
             outcome, failure = self._outcome
             self._outcome = None
+            self._stop_guard.stop()
             if failure is not None:
-                kind, message, details = failure
-                if details:
-                    log.error("engine failed: %s: %s\n%s", kind, message, details)
-                self.failed.emit(kind, message, details)
+                if failure.details:
+                    log.error("engine failed: %s: %s\n%s", failure.kind, failure.message,
+                              failure.details)
+                self.failed.emit(failure.kind, failure.message, failure.details)
             self._set_state(FINISHED)
             self.finished.emit(outcome)
 

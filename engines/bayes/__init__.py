@@ -12,7 +12,7 @@ Shared: :mod:`.info` (entropies, KL in bits), :mod:`.edits` (observations sent b
 """
 from engines.bayes.configs import (CavityConfig, GPConfig, LossConfig, QubitConfig,
                                    SequentialConfig)
-from engines.spec import DemoSpec
+from engines.spec import DemoSpec, Topic
 
 DEMOS = (
     DemoSpec("sequential", "Sequential updating", SequentialConfig,
@@ -23,3 +23,6 @@ DEMOS = (
     DemoSpec("gp", "Gaussian random process", GPConfig, "engines.bayes.gp:GPEngine"),
     DemoSpec("loss", "Bayes and the loss", LossConfig, "engines.bayes.loss:LossEngine"),
 )
+
+TOPIC = Topic("bayes", "Bayesian inference, Gaussian processes", "5", DEMOS,
+              "panels.bayes.panel:BayesPanel")

@@ -15,7 +15,7 @@ Configs live in :mod:`engines.generative.configs`; :mod:`.targets` and
 """
 from engines.generative.configs import (FlowEnergyConfig, FlowSamplesConfig, GANConfig,
                                         RBMConfig, VAEConfig)
-from engines.spec import DemoSpec
+from engines.spec import DemoSpec, Topic
 
 DEMOS = (
     DemoSpec("flow_samples", "Normalizing flow: learn from samples", FlowSamplesConfig,
@@ -28,3 +28,6 @@ DEMOS = (
     DemoSpec("gan", "Generative adversarial network", GANConfig,
              "engines.generative.gan:GANEngine"),
 )
+
+TOPIC = Topic("generative", "Learning probability distributions", "7", DEMOS,
+              "panels.generative.panel:GenerativePanel")

@@ -74,7 +74,8 @@ class FlowEnergyConfig(ConfigBase):
                         help="double_well: E = 4(x1² − 1)² + x2²; ring: E = 4(|x| − 2)²; "
                              "pair: two particles on a line, E = U(|x1 − x2|) + (x1² + x2²), "
                              "U(d) = 4((d/2)² − 1)².")
-    temperature: float = param(1.0, label="Temperature T", min=0.25, max=3.0, group="Target",
+    temperature: float = param(1.0, label="Temperature T", min=0.25, max=3.0, log=True,
+                               group="Target",
                                help="p(x) ∝ exp(−E(x)/T); the slider changes it mid-run.")
     conditional: bool = param(False, label="Conditional flow on T", group="Flow",
                               help="s and t also get ln T: one flow for every T in "

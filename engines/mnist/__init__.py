@@ -11,7 +11,7 @@
   the label distribution p(a|s).
 """
 from engines.mnist.configs import ExpectedLabelsConfig, MNISTConfig
-from engines.spec import DemoSpec
+from engines.spec import DemoSpec, Topic
 
 DEMOS = (
     DemoSpec("cnn", "CNN on MNIST (A1.1)", MNISTConfig,
@@ -19,3 +19,6 @@ DEMOS = (
     DemoSpec("expected", "Expected labels (A1.5)", ExpectedLabelsConfig,
              "engines.mnist.expected:ExpectedLabelsEngine"),
 )
+
+TOPIC = Topic("mnist", "CNN image classification (MNIST)", "2.11, A1.1, A1.5", DEMOS,
+              "panels.mnist.panel:MNISTPanel")

@@ -14,7 +14,7 @@ Configs live in :mod:`engines.rl.configs` (no torch), so the registry stays ligh
 """
 from engines.rl.configs import (A14Config, ControlConfig, DPConfig, MCTSConfig, RobotConfig,
                                 TabularQConfig)
-from engines.spec import DemoSpec
+from engines.spec import DemoSpec, Topic
 
 DEMOS = (
     DemoSpec("gridworld", "Q-learning in a maze", TabularQConfig,
@@ -29,3 +29,6 @@ DEMOS = (
     DemoSpec("a14", "Discounting can mislead (exercise A1.4)", A14Config,
              "engines.rl.a14_demo:A14Engine"),
 )
+
+TOPIC = Topic("rl", "Reinforcement learning", "9, A1.4", DEMOS,
+              "panels.rl.panel:RLPanel")

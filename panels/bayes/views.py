@@ -1,20 +1,29 @@
 """Views of the Bayes demos (lecture chapter 5): prior, likelihood, posterior, live.
 
-Views only draw and report observations: a button ("One observation", "Photon click", …)
-or a left click in the clickable plot emits ``edit_requested`` with an edit dict
-(engines.bayes.edits); the panel checks it and sends it to the engine. Every view ends with
+Observations come automatically (one per step; the Speed selector sets the rate) or from
+the user: a button ("One observation", "Photon click", …) or a left click in the clickable
+plot is an edit (engines.bayes.edits), checked here first (a refusal, e.g. a click outside
+the lattice, gets its message at once and nothing is sent) and then sent to the engine:
+- a running or paused run takes the observation at once (a paused run stays paused);
+- with no run yet, a run starts paused and takes it, so a lecturer can build a posterior
+  by hand before pressing Resume for automatic observations;
+- a finished (or stopped) run continues from where it ended, paused, with the observation
+  and a fresh budget of steps, so the posterior built so far is never thrown away. Every view ends with
 a readout line: prior entropy, posterior entropy, information gain of the last observation
 and KL(posterior ‖ prior), all in bits. Views import only torch-free numpy helpers.
 """
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from engines.bayes.configs import GP_LENGTH, X_RANGE
+from engines.bayes.edits import check_edit
+from engines.config import ConfigError
 from engines.runtime import Snapshot
 from panels.bayes.plots import BayesPlot
+from workbench import runner as states
 from workbench.demo_view import DemoView, splitter
 from workbench.plots import FG, PALETTE
 
@@ -47,10 +56,20 @@ def rug(values: np.ndarray, height: float) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
+def describe_observation(change: dict) -> str:
+    if "click" in change:
+        return "A photon click" if change["click"] else "An interval without a click"
+    if "t" in change:
+        return f"Measurement φ({change['t']:.3g}) = {change['y']:.3g}"
+    if "x" in change:
+        return f"Data point (x, y) = ({change['x']:.3g}, {change['y']:.3g})"
+    if "y" in change:
+        return f"Observation y = {change['y']:.3g}"
+    return "One simulated observation"
+
+
 class BayesView(DemoView):
     """Buttons and a hint on top, plots in the middle, the information readout below."""
-
-    edit_requested = Signal(object)   # an edit dict for engines.bayes.edits.check_edit
 
     #: (button text, tooltip, edit) of the observation buttons.
     BUTTONS: tuple[tuple[str, str, dict], ...] = (
@@ -63,6 +82,8 @@ class BayesView(DemoView):
     def __init__(self, spec, parent=None):
         super().__init__(spec, parent)
         self.cfg = None
+        self.outcome: str | None = None          # how the last run ended
+        self.budget: int | None = None
         self.buttons: dict[str, QPushButton] = {}
         top = QWidget()
         row = QHBoxLayout(top)
@@ -71,7 +92,7 @@ class BayesView(DemoView):
             button = QPushButton(text)
             button.setToolTip(tip)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.clicked.connect(lambda _=False, c=change: self.edit_requested.emit(dict(c)))
+            button.clicked.connect(lambda _=False, c=change: self.observe(dict(c)))
             self.buttons[text] = button
             row.addWidget(button)
         self.hint = QLabel(self.HINT)
@@ -91,7 +112,55 @@ class BayesView(DemoView):
         self._layout.addWidget(self.readout)
 
     def emit_click(self, change: dict) -> None:
-        self.edit_requested.emit(change)
+        self.observe(change)
+
+    # ---- observations from buttons and clicks -----------------------------------------
+    def run_started(self, cfg) -> None:
+        self.outcome = None
+        self.budget = int(cfg.steps)             # steps of the run as started
+
+    def run_finished(self, outcome: str) -> None:
+        self.outcome = outcome
+
+    def observe(self, change: dict) -> bool:
+        """Check an observation, then hand it to the run (starting or continuing one)."""
+        ctx = self.ctx
+        if ctx is None or not ctx.current:
+            return False
+        if ctx.state == states.STOPPING:
+            ctx.message("The run is stopping; try again in a moment.", error=True)
+            return False
+        try:
+            cfg = ctx.run_config if ctx.live and ctx.run_config is not None else ctx.form_config()
+            change = check_edit(cfg, change)
+        except ConfigError as exc:
+            ctx.message(f"Cannot start: {exc}", error=True)
+            return False
+        except ValueError as exc:
+            ctx.message(str(exc), error=True)
+            return False
+        what = describe_observation(change)
+        if ctx.live:
+            ctx.send_edit(change)
+            paused = ctx.state == states.PAUSED
+            ctx.message(f"{what} sent" + (" (the run stays paused)." if paused else "."))
+            return True
+        can_continue = (ctx.state == states.FINISHED and ctx.last_snapshot is not None
+                        and ctx.run_config is not None
+                        and self.outcome in ("completed", "stopped"))
+        if can_continue:
+            if not ctx.continue_paused(self.budget):
+                return False
+            self.outcome = None
+            how = "continues the finished run"
+        else:
+            if not ctx.start(paused=True):
+                return False
+            how = "started a new run"
+        ctx.send_edit(change)
+        ctx.message(f"{what}: {how}, paused. Press Resume (Space) for automatic "
+                    "observations.")
+        return True
 
     def reset(self) -> None:
         super().reset()

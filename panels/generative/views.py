@@ -1,8 +1,8 @@
 """Views of the chapter-7 demos: true samples or density next to the model's, live.
 
-Views only draw and report the user's input (painted points, clicked units, the
-temperature slider, the annealing button); the panel turns these into edits for the
-running engine. No engine (and so no torch) is imported here: the true densities shown
+Views draw; what the user does (painted points, clicked units, the temperature slider,
+the annealing button) becomes edits for the running engine in panels.generative.inputs,
+mixed into the views. No engine (and so no torch) is imported here: the true densities shown
 before a run come from :mod:`engines.generative.targets` (numpy).
 """
 from __future__ import annotations
@@ -13,11 +13,13 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton,
-                               QSizePolicy, QSlider, QStackedWidget, QVBoxLayout,
+                               QSizePolicy, QStackedWidget, QVBoxLayout,
                                QWidget)
 
 from engines.generative import targets
 from engines.runtime import Snapshot
+from panels.generative.inputs import ClampInput, PaintInput, TemperatureInput
+from workbench.field_slider import FieldSlider
 from panels.generative.plots import (BarsPlot, BinaryPlot, Curve, DensityPlot, Image,
                                      Mosaic, grey_tiles, waterfall)
 from workbench.demo_view import DemoView
@@ -101,7 +103,7 @@ class _FlowView(DemoView):
             self.logdet.show_field(m, a["rect"], levels=(lo, hi if hi > lo else lo + 1.0))
 
 
-class FlowSamplesView(_FlowView):
+class FlowSamplesView(PaintInput, _FlowView):
     """Learn from samples: p(x) and data | q_θ(x) and data | samples | ln|det J| | NLL."""
 
     painted = Signal(object)        # new painted points (n, 2)
@@ -223,58 +225,15 @@ class FlowSamplesView(_FlowView):
         self._show_target()
 
 
-class TemperatureSlider(QWidget):
-    """T on a logarithmic slider from 0.25 to 3."""
-
-    changed = Signal(float)
-    LO, HI, STEPS = 0.25, 3.0, 120
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setRange(0, self.STEPS)
-        self.slider.setMinimumWidth(220)
-        self.value_label = QLabel()
-        self.value_label.setMinimumWidth(70)
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(QLabel("Temperature T:"))
-        lay.addWidget(self.slider, 1)
-        lay.addWidget(self.value_label)
-        self.slider.valueChanged.connect(self._moved)
-
-    def position_of(self, t: float) -> int:
-        f = math.log(t / self.LO) / math.log(self.HI / self.LO)
-        return int(round(f * self.STEPS))
-
-    def value_at(self, position: int) -> float:
-        t = self.LO * (self.HI / self.LO) ** (position / self.STEPS)
-        return float(f"{t:.2g}")   # 2 significant digits: 0.5, 1, 2 are reachable
-
-    def value(self) -> float:
-        return self.value_at(self.slider.value())
-
-    def set_value(self, t: float) -> None:
-        self.slider.blockSignals(True)
-        self.slider.setValue(self.position_of(t))
-        self.slider.blockSignals(False)
-        self.value_label.setText(f"T = {t:.3g}")
-
-    def _moved(self, position: int) -> None:
-        t = self.value_at(position)
-        self.value_label.setText(f"T = {t:.3g}")
-        self.changed.emit(t)
-
-
-class FlowEnergyView(_FlowView):
+class FlowEnergyView(TemperatureInput, _FlowView):
     """Learn to sample: p ∝ e^{−E/T} with model samples | q_θ | ln|det J| | F | KL | ESS."""
 
     temperature_changed = Signal(float)
 
     def __init__(self, spec, parent=None):
         super().__init__(spec, parent)
-        self.slider = TemperatureSlider()
-        self.slider.changed.connect(self.temperature_changed)
+        self.slider = FieldSlider(spec.config, "temperature", "Temperature T:")
+        self.slider.value_changed.connect(self.temperature_changed)
         self.readout = _label()
         top = _bar(self.slider, self.readout, stretch_after=False)
         top.layout().setStretch(0, 2)
@@ -352,7 +311,7 @@ class FlowEnergyView(_FlowView):
 
 
 # ---- restricted Boltzmann machine ----------------------------------------------------------
-class RBMView(DemoView):
+class RBMView(ClampInput, DemoView):
     """Training samples | Gibbs chains (click to clamp) | W | exact KL | recon | P bars."""
 
     unit_clicked = Signal(int)

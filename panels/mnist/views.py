@@ -17,14 +17,15 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton,
 
 from engines.mnist import data as mnist_data
 from engines.mnist import numpy_cnn
-from engines.mnist.configs import (CRITERIA, CRITERION_TITLES, DATASET_TITLES, DATASETS,
-                                   S_RANGE, ExpectedLabelsConfig, MNISTConfig, architecture,
+from engines.mnist.configs import (CRITERIA, CRITERION_SHORT, CRITERION_TITLES,
+                                   DATASET_TITLES, DATASETS, S_RANGE, ExpectedLabelsConfig, MNISTConfig, architecture,
                                    n_outputs, parameter_count, test_size, training_size)
 from engines.mnist.labels import conditional_entropy, true_policy
 from engines.runtime import Snapshot
 from panels.mnist.canvas import DigitCanvas
 from panels.mnist.download import DownloadThread
 from workbench.demo_view import DemoView, fill, splitter
+from workbench.run_history import short
 from workbench.plots import FG, PALETTE, CurvePlot, ImagePlot, resolve_color
 
 #: History columns that previous runs keep as ghost curves (the test curves: one line per
@@ -528,6 +529,74 @@ class CNNView(DemoView):
             detail = f"output f = {f:.2f} → {int(np.argmax(probs))}"
         self.bars.set_probabilities(probs, "", detail, show_best=self.criterion in (
             "a_cross_entropy", "b_mse_onehot"))
+
+    # ---- hooks: full MNIST on demand, progress, ghosts -------------------------------------
+    def attach(self, ctx) -> None:
+        super().attach(ctx)
+        self._start_after_download = False
+        self._refetch_tried = False      # a damaged cache is fetched again once per run
+        self.data_box.downloaded.connect(self._on_downloaded)
+
+    def before_start(self, cfg):
+        """Choosing the full dataset when it is not cached yet downloads it first
+        (cancellable, off the GUI thread); the run starts when it is verified."""
+        box = self.data_box
+        if cfg.dataset == "full" and not box.full_cached():
+            if not box.downloading:
+                box.start_download()
+            self._start_after_download = True
+            self.ctx.message("Full MNIST is not cached yet: downloading it first "
+                             "(Cancel stops). The run starts when it is verified.")
+            return False
+        return None
+
+    def _on_downloaded(self, ok: bool, message: str) -> None:
+        self.ctx.message(message, error=not ok)
+        start, self._start_after_download = self._start_after_download, False
+        if ok and start:
+            self.ctx.start()
+
+    def run_failed(self, kind: str, message: str) -> bool:
+        """A cache that looked complete but fails its checksums: fetch it again, then
+        start the run again."""
+        if kind == "DataMissing" and not self._refetch_tried:
+            self._refetch_tried = True
+            self.ctx.message("The cached full MNIST is incomplete or damaged: fetching it "
+                             "again (Cancel stops); the run restarts when it is verified.",
+                             error=True)
+            self._start_after_download = True
+            self.data_box.start_download()
+            return True
+        return False
+
+    def run_finished(self, outcome: str) -> None:
+        if outcome != "failed":
+            self._refetch_tried = False
+
+    def shutdown(self) -> None:
+        self.data_box.shutdown()
+
+    def progress_text(self, snap: Snapshot) -> str | None:
+        if "sizes" not in snap.arrays:
+            return None
+        _, _, per_epoch, total = (int(v) for v in snap.arrays["sizes"])
+        m = snap.metrics
+        parts = [f"epoch {m.get('epoch', 0.0):.2f}/{total / per_epoch:.4g}",
+                 f"step {snap.step}/{total}"]
+        if "test_acc" in m:
+            parts.append(f"test acc. {100 * m['test_acc']:.1f} %")
+        rate = self.ctx.steps_per_second
+        batch = getattr(self.ctx.run_config, "batch_size", 0)
+        if rate > 0 and batch:
+            parts.append(f"{rate * batch:,.0f} digits/s")
+        return " · ".join(parts)
+
+    def ghost_label(self, cfg, previous) -> str:
+        """'(c) MSE index: lr 0.001→0.003': the criterion, then what else changed from
+        the run before, so the four runs of exercise A1.1 overlay labelled."""
+        others = {k: v for k, v in cfg.diff(previous).items() if k != "criterion"}
+        change = ", ".join(f"{k} {short(a)}→{short(b)}" for k, (a, b) in others.items())
+        return CRITERION_SHORT[cfg.criterion] + (f": {change}" if change else "")
 
 
 def architecture_line(cfg: MNISTConfig) -> str:

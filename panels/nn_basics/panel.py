@@ -6,7 +6,4 @@ from workbench.panel import Panel
 
 
 class NNBasicsPanel(Panel):
-    PANEL_ID = "nn-basics"
-    TITLE = "Neural networks: basics"
-    CHAPTER = "2"
     VIEWS = {"function": FunctionFitView, "image": ImageFitView, "landscape": LandscapeView}

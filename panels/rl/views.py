@@ -1,22 +1,24 @@
 """Views of the reinforcement-learning demos (lecture chapter 9).
 
-Views only draw and report clicks; they never import an engine (engines import torch).
-The maze views emit ``edit_requested`` with an edit dict (engines.rl.gridworld.edit_world
-format); the panel checks it and sends it to the running engine.
+Views draw and handle their demo's input; they never import a torch engine module. The
+maze views keep the maze the user edits and send clicks to the running engine as edits
+(engines.rl.gridworld.edit_world format); the A1.4 sliders set the form's fields.
 """
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QInputDialog, QLabel, QMenu,
-                               QSlider, QVBoxLayout, QWidget)
+                               QVBoxLayout, QWidget)
 
-from engines.rl.gridworld import bfs_distances
+from engines.config import ConfigBase, ConfigError
+from engines.rl.gridworld import GridWorld, bfs_distances, edit_world, maze_world
 from engines.runtime import Snapshot
 from panels.rl.maze_plot import MazePlot
 from workbench.demo_view import DemoView, fill, splitter
+from workbench.field_slider import FieldSlider
 from workbench.plots import FG, PALETTE, CurvePlot
 
 #: Right-click choices for a cell's reward: (menu text, value).
@@ -25,9 +27,24 @@ REWARD_CHOICES: tuple[tuple[str, float], ...] = (
     ("Trap −1", -1.0), ("Trap −5", -5.0), ("No reward (0)", 0.0))
 #: Episodes averaged by the moving average of the return plots.
 AVERAGE_WINDOW = 20
+#: Config fields the maze is built from: changing one of them drops the user's edits.
+MAZE_KEYS = ("maze_size", "seed", "bump_penalty", "treasures", "chests_vanish")
 
 
+def base_world(cfg: ConfigBase) -> GridWorld:
+    """The maze a config describes, as its engine builds it (before any edit)."""
+    return maze_world(cfg.maze_size, cfg.maze_size, cfg.seed,
+                      treasures=getattr(cfg, "treasures", 1),
+                      chests_vanish=getattr(cfg, "chests_vanish", False),
+                      bump_penalty=getattr(cfg, "bump_penalty", 0.0))
 
+
+def describe_edit(change: dict) -> str:
+    if change["kind"] == "toggle_wall":
+        return f"cell {tuple(change['cell'])}"
+    if change["kind"] == "set_reward":
+        return f"reward {change['value']:+g} at {tuple(change['cell'])}"
+    return "the edited maze"
 
 def moving_average(values: np.ndarray, window: int = AVERAGE_WINDOW) -> np.ndarray:
     """Mean of the last ``window`` values at each point (fewer at the start)."""
@@ -85,9 +102,14 @@ class EpisodePlot(CurvePlot):
 
 # ---- grid worlds: Q-learning, dynamic programming, tree search ------------------------------
 class MazeView(DemoView):
-    """Base of the maze demos: the maze plot, clicks turned into edits."""
+    """Base of the maze demos: the maze plot and the maze the user edits with the mouse.
 
-    edit_requested = Signal(object)   # an edit dict for engines.rl.gridworld.edit_world
+    A click is checked on the view's copy of the maze first (a refused edit gets its
+    message at once, nothing is sent), then sent to the running engine, which applies it
+    between two steps. A new run starts from the config's maze and receives the edited
+    maze as one "set_world" edit, so the maze on screen is the maze every run uses until
+    the size or seed changes.
+    """
 
     MAZE_TITLE = "Maze"
     HEAT_LABEL = "V(s)"
@@ -98,6 +120,8 @@ class MazeView(DemoView):
         self.maze.setToolTip("Left click: wall on/off · right click: set the cell's reward")
         self.maze.cell_clicked.connect(self._on_cell_clicked)
         self.world: tuple[np.ndarray, np.ndarray, tuple[int, int]] | None = None
+        self.edited: GridWorld | None = None     # the maze as the user edited it
+        self._world_key: tuple | None = None      # the config values it was built from
 
     def show_world(self, walls, rewards, start) -> None:
         """The maze as the user edited it (before and between runs, and right after an
@@ -110,17 +134,74 @@ class MazeView(DemoView):
     def world_changed(self) -> None:
         """Hook: the maze changed (e.g. the shortest-path reference)."""
 
+    # ---- the maze the user edits ------------------------------------------------------
+    def attach(self, ctx) -> None:
+        super().attach(ctx)
+        try:
+            self.config_changed(ctx.form_config())
+        except ConfigError:
+            pass  # the form reports it
+
+    def config_changed(self, cfg) -> None:
+        """Rebuild the maze when its size, seed or bump penalty changed (edits are lost)."""
+        key = tuple(getattr(cfg, k, None) for k in MAZE_KEYS)
+        if self._world_key == key:
+            return
+        had_edits = self.edited is not None and self.world_edited(cfg)
+        self.edited, self._world_key = base_world(cfg), key
+        if had_edits and self.ctx is not None:
+            self.ctx.message("New maze: your edits of the old one were dropped.")
+        self.show_world(self.edited.walls, self.edited.rewards, self.edited.start)
+
+    def world_edited(self, cfg=None) -> bool:
+        """Does the maze differ from the one its config describes?"""
+        if self.edited is None:
+            return False
+        try:
+            cfg = cfg or self.ctx.form_config()
+        except ConfigError:
+            return True
+        base = base_world(cfg)
+        return not (np.array_equal(base.walls, self.edited.walls)
+                    and np.array_equal(base.rewards, self.edited.rewards))
+
+    def edit_maze(self, change: dict) -> bool:
+        """Apply a click to the maze; a running engine of this demo gets it too."""
+        if self.edited is None:
+            return False
+        try:
+            edit_world(self.edited, change)
+        except ValueError as exc:
+            self.ctx.message(str(exc), error=True)
+            return False
+        self.show_world(self.edited.walls, self.edited.rewards, self.edited.start)
+        live = self.ctx.send_edit(change)
+        self.ctx.message(f"Changed {describe_edit(change)}"
+                         + (": the agent learns in the new maze." if live
+                            else "; the next run uses this maze."))
+        return True
+
+    def run_started(self, cfg) -> None:
+        if self.world_edited(cfg):
+            self.ctx.send_edit({"kind": "set_world", "walls": self.edited.walls.copy(),
+                                "rewards": self.edited.rewards.copy()})
+
+    def session_loaded(self, snap) -> None:
+        if self.edited is not None and "walls" in snap.arrays:
+            self.edited.walls[...] = snap.arrays["walls"]
+            self.edited.rewards[...] = snap.arrays["rewards"]
+            self.show_world(self.edited.walls, self.edited.rewards, self.edited.start)
+
     def _on_cell_clicked(self, row: int, col: int, button: str) -> None:
         if button == "left":
-            self.edit_requested.emit({"kind": "toggle_wall", "cell": (row, col)})
+            self.edit_maze({"kind": "toggle_wall", "cell": (row, col)})
         else:
             value = self._ask_reward(row, col)
             if value is not None:
                 self.request_reward(row, col, value)
 
     def request_reward(self, row: int, col: int, value: float) -> None:
-        self.edit_requested.emit({"kind": "set_reward", "cell": (row, col),
-                                  "value": float(value)})
+        self.edit_maze({"kind": "set_reward", "cell": (row, col), "value": float(value)})
 
     def _ask_reward(self, row: int, col: int) -> float | None:
         menu = QMenu(self)
@@ -476,65 +557,21 @@ class ControlView(DemoView):
 
 
 # ---- exercise A1.4 ------------------------------------------------------------------------------
-class LabeledSlider(QWidget):
-    """A horizontal slider over [lo, hi] (linear) with its value shown."""
-
-    value_changed = Signal(float)
-
-    def __init__(self, label: str, lo: float, hi: float, steps: int = 200,
-                 integer: bool = False, parent=None):
-        super().__init__(parent)
-        self.lo, self.hi, self.integer = lo, hi, integer
-        self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setRange(0, int(hi - lo) if integer else steps)
-        self.name = QLabel(label)
-        self.value_label = QLabel()
-        self.value_label.setMinimumWidth(48)
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.name)
-        lay.addWidget(self.slider, 1)
-        lay.addWidget(self.value_label)
-        self.slider.valueChanged.connect(self._moved)
-
-    def value(self) -> float:
-        if self.integer:
-            return float(self.lo + self.slider.value())
-        return self.lo + (self.hi - self.lo) * self.slider.value() / self.slider.maximum()
-
-    def set_value(self, value: float) -> None:
-        if self.integer:
-            position = int(round(value - self.lo))
-        else:
-            position = int(round((value - self.lo) / (self.hi - self.lo) * self.slider.maximum()))
-        self.slider.blockSignals(True)
-        self.slider.setValue(max(0, min(self.slider.maximum(), position)))
-        self.slider.blockSignals(False)
-        self.value_label.setText(f"{value:g}" if self.integer else f"{value:.3g}")
-
-    def _moved(self, _position: int) -> None:
-        value = self.value()
-        self.value_label.setText(f"{value:g}" if self.integer else f"{value:.3g}")
-        self.value_changed.emit(value)
-
-
 class A14View(DemoView):
     """Exercise A1.4: V_left(γ), V_right(γ), the threshold γ*, and learned Q(s0, ·)."""
 
-    slider_changed = Signal(str, float)   # config field, new value
-
-    SLIDERS = (("n", "n", 1, 30, True), ("r", "r", 0.1, 10.0, False),
-               ("r_prime", "r′", 0.1, 10.0, False), ("gamma", "γ", 0.0, 0.995, False))
+    #: Config fields on sliders above the plots (ranges from the Config), short labels.
+    SLIDERS = (("n", "n"), ("r", "r"), ("r_prime", "r′"), ("gamma", "γ"))
 
     def __init__(self, spec, parent=None):
         super().__init__(spec, parent)
-        self.sliders: dict[str, LabeledSlider] = {}
+        self.sliders: dict[str, FieldSlider] = {}
         controls = QWidget()
         row = QHBoxLayout(controls)
         row.setContentsMargins(4, 0, 4, 0)
-        for key, label, lo, hi, integer in self.SLIDERS:
-            slider = LabeledSlider(label, lo, hi, integer=integer)
-            slider.value_changed.connect(lambda v, k=key: self.slider_changed.emit(k, v))
+        for key, label in self.SLIDERS:
+            slider = FieldSlider(spec.config, key, label)
+            slider.value_changed.connect(lambda v, k=key: self.on_slider(k, v))
             self.sliders[key] = slider
             row.addWidget(slider, 1)
         self.readout = QLabel()
@@ -576,6 +613,19 @@ class A14View(DemoView):
 
     def plots(self) -> list:
         return [self.values, self.learned]
+
+    def on_slider(self, key: str, value: float) -> None:
+        """A slider sets the form's field (the exact curves follow through the preview);
+        a running learner restarts with the new loops so its Q values head for the new
+        answer."""
+        try:
+            self.ctx.set_field(key, int(round(value)) if key == "n" else value)
+            self.ctx.form_config()
+        except ConfigError as exc:
+            self.ctx.message(f"Invalid setting: {exc}", error=True)
+            return
+        if self.ctx.live:
+            self.ctx.restart()
 
     def reset(self) -> None:
         super().reset()

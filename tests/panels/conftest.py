@@ -5,6 +5,7 @@ import multiprocessing
 import os
 
 import pytest
+import shiboken6
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -15,12 +16,19 @@ def engine_hosts() -> list:
 
 @pytest.fixture(autouse=True)
 def no_dangling_engine_hosts():
-    """Fail a test that leaves an engine host process running."""
+    """Close every window the test made, then fail if any engine host is still running.
+
+    Closing a window ends its hosts before close() returns (quit, terminate, kill), so
+    a host left over means a host that no window owns: a real leak, never a slow machine.
+    """
+    from tests.panels.helpers import OPEN_WINDOWS
+
     yield
-    leftover = engine_hosts()
-    for process in leftover:
-        process.join(3.0)
+    while OPEN_WINDOWS:
+        window = OPEN_WINDOWS.pop()
+        if shiboken6.isValid(window):
+            window.close()
     still = [p.name for p in engine_hosts()]
     for process in engine_hosts():
-        process.terminate()
+        process.kill()
     assert not still, f"engine host processes left running: {still}"

@@ -7,9 +7,15 @@ from workbench.main_window import MainWindow
 from workbench.settings import Settings
 
 
+#: Windows made by make_window in the running test; conftest closes them all at teardown
+#: (qtbot only keeps weak references), so their engine hosts always end with the test.
+OPEN_WINDOWS: list[MainWindow] = []
+
+
 def make_window(qtbot, tmp_path, settings: Settings | None = None) -> MainWindow:
     window = MainWindow(settings or Settings(tmp_path / "settings.json"))
     qtbot.addWidget(window)
+    OPEN_WINDOWS.append(window)
     window.resize(1280, 800)
     window.show()
     # Window shortcuts (Space, N, R, Esc) fire only in the active window.
@@ -22,7 +28,7 @@ def quick_config(panel, steps: int = 10**6):
     """The current demo's quick preset (when it has one), with a step budget."""
     from workbench.presets import preset_names
 
-    if "quick" in preset_names(panel.PANEL_ID, panel.spec.name):
+    if "quick" in preset_names(panel.panel_id, panel.spec.name):
         panel.apply_preset("quick")
     from engines.config import field_meta
 

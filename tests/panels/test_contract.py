@@ -3,13 +3,20 @@ from __future__ import annotations
 
 import pytest
 
-from engines.registry import demos
-from panels import built_panels
+from engines.registry import COURSE, demos
 from tests.panels.helpers import make_window, quick_config
+from workbench.plots import CurvePlot
 
 pytestmark = pytest.mark.gui
 
-CASES = [(entry.id, spec.name) for entry in built_panels() for spec in demos(entry.id)]
+BUILT = [topic.id for topic in COURSE.values() if topic.built]
+CASES = [(panel_id, spec.name) for panel_id in BUILT for spec in demos(panel_id)]
+
+
+def ghost_plots(view, history) -> list:
+    """The curve plots of a view that can keep this run's history as a ghost."""
+    return [p for p in view.plots() if isinstance(p, CurvePlot)
+            and any(k in history and c.width > 0 for k, c in p.curves.items())]
 
 
 @pytest.mark.parametrize("panel_id,demo", CASES)
@@ -49,14 +56,27 @@ def test_panel_contract(qtbot, tmp_path, panel_id, demo):
     assert snaps[-1].final and len(snaps[-1].history["step"]) > 0
 
     # reset -> idle, plots cleared, the stopped run kept as a ghost
+    history = snaps[-1].history
+    plots = ghost_plots(panel.view, history)
+    ghosts_before = [len(p.ghosts) for p in plots]
     panel.reset()
     assert panel.runner.state == "idle"
     assert panel.last_snapshot is None
     assert panel.start_button.isEnabled()
+    for plot, before in zip(plots, ghosts_before):
+        assert len(plot.ghosts) == min(before + 1, plot_max_ghosts()), plot._title
+        assert all(c.item.xData is None or len(c.item.xData) == 0
+                   for c in plot.curves.values()), "live curves not cleared"
     assert window.shutdown(2.0)
 
 
-@pytest.mark.parametrize("panel_id", [e.id for e in built_panels()])
+def plot_max_ghosts() -> int:
+    from workbench.plots import MAX_GHOSTS
+
+    return MAX_GHOSTS
+
+
+@pytest.mark.parametrize("panel_id", BUILT)
 def test_every_preset_builds_and_applies(qtbot, tmp_path, panel_id):
     from workbench.presets import preset_config, preset_names
 

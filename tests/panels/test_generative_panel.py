@@ -60,31 +60,31 @@ def test_painting_a_target_reaches_the_running_flow(qtbot, tmp_path):
     assert not panel.runner.is_active()
 
     click_data(qtbot, view.target, 2.0, 2.0)                 # a blob around (2, 2)
-    assert len(panel.painted) > 0
-    assert np.linalg.norm(panel.painted.mean(axis=0) - [2.0, 2.0]) < 0.3
+    assert len(panel.view.paint) > 0
+    assert np.linalg.norm(panel.view.paint.mean(axis=0) - [2.0, 2.0]) < 0.3
     assert "press Start" in panel.message_label.text()
     shown = view.target.points["painted"][0].getData()[0]
-    assert len(shown) == len(panel.painted)                 # drawn at once
+    assert len(shown) == len(panel.view.paint)                 # drawn at once
 
     assert panel.start()
     qtbot.waitUntil(lambda: panel.last_snapshot is not None
                     and "painted" in panel.last_snapshot.arrays, timeout=30000)
-    np.testing.assert_allclose(panel.last_snapshot.arrays["painted"], panel.painted)
+    np.testing.assert_allclose(panel.last_snapshot.arrays["painted"], panel.view.paint)
 
     # a stroke while it trains: the engine gets the longer list
-    before = len(panel.painted)
+    before = len(panel.view.paint)
     drag_data(view.target, [(-2.0, -2.0), (-1.0, -2.0), (0.0, -2.0)])
-    assert len(panel.painted) > before + 10
+    assert len(panel.view.paint) > before + 10
     assert "now learns the new target" in panel.message_label.text()
-    qtbot.waitUntil(lambda: len(panel.last_snapshot.arrays["painted"]) == len(panel.painted),
+    qtbot.waitUntil(lambda: len(panel.last_snapshot.arrays["painted"]) == len(panel.view.paint),
                     timeout=10000)
     state, _ = panel.runner.fetch_state()
-    assert len(state["painted"]) == len(panel.painted)
+    assert len(state["painted"]) == len(panel.view.paint)
     stop(qtbot, panel)
 
     # painting outside the square adds nothing; clearing empties it again
     view.clear_requested.emit()
-    assert len(panel.painted) == 0 and "cleared" in panel.message_label.text()
+    assert len(panel.view.paint) == 0 and "cleared" in panel.message_label.text()
     assert window.shutdown(2.0)
 
 
@@ -105,19 +105,19 @@ def test_clamping_rbm_units_by_clicking_and_annealing(qtbot, tmp_path):
     # click unit 3 of the second chain: free → clamped on
     x, y = view.chain_plot.unit_position(3, tile=1)
     click_data(qtbot, view.chain_plot, x, y)
-    assert panel.clamp[3] == 1
+    assert panel.view.pattern[3] == 1
     assert "1 unit clamped" in panel.message_label.text()
     qtbot.waitUntil(lambda: panel.last_snapshot.arrays["clamp"][3] == 1, timeout=10000)
     qtbot.waitUntil(lambda: (panel.last_snapshot.arrays["chain_samples"][:, 3] == 1).all(),
                     timeout=10000)
     # a second click: clamped off
     click_data(qtbot, view.chain_plot, x, y)
-    assert panel.clamp[3] == 0
+    assert panel.view.pattern[3] == 0
     qtbot.waitUntil(lambda: (panel.last_snapshot.arrays["chain_samples"][:, 3] == 0).all(),
                     timeout=10000)
     # half of a data sample, then anneal: the chains restart hot
     view.clamp_button.click()
-    assert (panel.clamp[:10] >= 0).all() and (panel.clamp[10:] == -1).all()
+    assert (panel.view.pattern[:10] >= 0).all() and (panel.view.pattern[10:] == -1).all()
     qtbot.waitUntil(lambda: (panel.last_snapshot.arrays["clamp"][:10] >= 0).all(),
                     timeout=10000)
     panel.set_speed(10.0)
@@ -125,10 +125,10 @@ def test_clamping_rbm_units_by_clicking_and_annealing(qtbot, tmp_path):
     qtbot.waitUntil(lambda: panel.last_snapshot.metrics["chain_T"] > 1.0, timeout=10000)
     assert "Annealing" in panel.message_label.text()
     view.clear_button.click()
-    assert (panel.clamp == -1).all()
+    assert (panel.view.pattern == -1).all()
     stop(qtbot, panel)
     # the next run starts with the clamp pattern the panel keeps
-    panel.toggle_unit(0)
+    panel.view.toggle_unit(0)
     assert panel.start()
     qtbot.waitUntil(lambda: panel.last_snapshot is not None
                     and panel.last_snapshot.arrays["clamp"][0] == 1, timeout=30000)

@@ -6,7 +6,7 @@ import json
 import pytest
 from PySide6.QtCore import Qt
 
-from panels import REGISTRY
+from engines.registry import COURSE
 from tests.panels.helpers import make_window, quick_config
 from workbench.settings import Settings
 
@@ -15,8 +15,8 @@ pytestmark = pytest.mark.gui
 
 def test_navigation_lists_registry_with_planned_topics_disabled(qtbot, tmp_path):
     window = make_window(qtbot, tmp_path)
-    assert window.nav.count() == len(REGISTRY)
-    for row, entry in enumerate(REGISTRY):
+    assert window.nav.count() == len(COURSE)
+    for row, entry in enumerate(COURSE.values()):
         item = window.nav.item(row)
         enabled = bool(item.flags() & Qt.ItemFlag.ItemIsEnabled)
         assert enabled == entry.built

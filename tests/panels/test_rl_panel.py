@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 
 from engines.rl.gridworld import edit_world
-from panels.rl.panel import base_world
+from panels.rl.views import base_world
 from tests.panels.helpers import make_window
 
 pytestmark = pytest.mark.gui
