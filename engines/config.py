@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import typing
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -125,7 +126,30 @@ def allowed(cls: type, name: str) -> str:
 
 
 def _fmt(x: float) -> str:
-    return f"{x:g}"
+    """Bounds and values in messages: whole numbers exactly (2147483647, not 2.14748e+09),
+    others with up to 6 significant digits."""
+    if isinstance(x, int) and not isinstance(x, bool):
+        return str(x) if abs(x) < 10**16 else f"{float(x):.6g}"
+    if math.isfinite(x) and x == int(x) and abs(x) < 1e16:
+        return str(int(x))
+    return f"{x:.6g}"
+
+
+def _show(raw: Any, limit: int = 40) -> str:
+    """A user's value in a message: repr, cut to ``limit`` characters."""
+    try:
+        text = repr(raw)
+    except ValueError:        # an int of more than 4300 digits
+        return "a number of thousands of digits"
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+#: Numbers as the CLI and JSON files may write them: ASCII digits only (no '３２', no
+#: '1_000'), optional sign, decimals and exponent, or the words inf / nan.
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]?(inf|infinity|nan)",
+                     re.ASCII | re.IGNORECASE)
+#: Integers beyond this are refused before any arithmetic (no OverflowError).
+INT_MAGNITUDE = 2**63
 
 
 def coerce(cls: type, name: str, raw: Any) -> Any:
@@ -141,18 +165,29 @@ def coerce(cls: type, name: str, raw: Any) -> Any:
                 if low in ("0", "false", "no", "off"):
                     return False
                 raise ValueError(text)
+            if kind in (int, float) and not _NUMBER.fullmatch(text):
+                raise ValueError(text)
             if kind is int:
+                if re.fullmatch(r"[+-]?\d+", text, re.ASCII):
+                    if len(text.lstrip("+-")) > 30:
+                        raise ConfigError(name, f"{_show(raw)} is out of range; allowed "
+                                                f"{allowed(cls, name)}")
+                    return int(text)
                 as_float = float(text)
+                if not math.isfinite(as_float):
+                    return as_float        # check_value names it: not finite
                 if not as_float.is_integer():
                     raise ValueError(text)
                 return int(as_float)
             if kind is float:
-                return float(text)
+                return float(text) + 0.0   # + 0.0 turns -0.0 into 0.0
             return text
         except ValueError:
-            raise ConfigError(name, f"cannot read {raw!r} as {kind.__name__}; "
+            raise ConfigError(name, f"cannot read {_show(raw)} as {kind.__name__}; "
                                     f"allowed {allowed(cls, name)}") from None
     if kind is float and isinstance(raw, int) and not isinstance(raw, bool):
+        if abs(raw) > INT_MAGNITUDE:
+            raise ConfigError(name, f"{_show(raw)} is out of range; allowed {allowed(cls, name)}")
         return float(raw)
     if kind is int and isinstance(raw, float) and raw.is_integer():
         return int(raw)
@@ -165,21 +200,23 @@ def check_value(cls: type, name: str, value: Any) -> None:
     rng = allowed(cls, name)
     if kind is bool:
         if not isinstance(value, bool):
-            raise ConfigError(name, f"{value!r} is not a boolean; allowed {rng}")
+            raise ConfigError(name, f"{_show(value)} is not a boolean; allowed {rng}")
         return
     if kind in (int, float):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ConfigError(name, f"{value!r} is not a number; allowed {rng}")
+            raise ConfigError(name, f"{_show(value)} is not a number; allowed {rng}")
         if kind is int and not isinstance(value, int):
-            raise ConfigError(name, f"{value!r} is not an integer; allowed {rng}")
+            raise ConfigError(name, f"{_show(value)} is not an integer; allowed {rng}")
+        if isinstance(value, int) and abs(value) > INT_MAGNITUDE:
+            raise ConfigError(name, f"{_show(value, 24)} is out of range; allowed {rng}")
         if not math.isfinite(value):
-            raise ConfigError(name, f"{value!r} is not finite; allowed {rng}")
+            raise ConfigError(name, f"{_show(value)} is not finite; allowed {rng}")
         lo, hi = meta.get("min"), meta.get("max")
         if (lo is not None and value < lo) or (hi is not None and value > hi):
-            raise ConfigError(name, f"{value:g} is out of range; allowed {rng}")
+            raise ConfigError(name, f"{_fmt(value)} is out of range; allowed {rng}")
         return
     if not isinstance(value, str):
-        raise ConfigError(name, f"{value!r} is not text; allowed {rng}")
+        raise ConfigError(name, f"{_show(value)} is not text; allowed {rng}")
     choices = meta.get("choices")
     if choices and value not in choices:
-        raise ConfigError(name, f"{value!r} is not allowed; {rng}")
+        raise ConfigError(name, f"{_show(value)} is not allowed; {rng}")

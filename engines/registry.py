@@ -15,7 +15,7 @@ from engines.spec import DemoSpec, Topic
 _COURSE: tuple[str | Topic, ...] = (
     "engines.nn_basics",
     "engines.mnist",
-    Topic("representation", "Representation learning", "3"),
+    "engines.representation",
     Topic("information", "Compression, information, entropy", "4"),
     "engines.bayes",
     Topic("fisher", "Fisher information, natural gradient", "6"),
@@ -23,8 +23,8 @@ _COURSE: tuple[str | Topic, ...] = (
     Topic("architectures", "Advanced architectures", "8.1-8.4"),
     Topic("dynamics", "Neural ODEs and physics-informed networks", "8.5-8.6"),
     "engines.rl",
-    Topic("active", "Active learning, optimal experiments", "10"),
-    Topic("complexity", "Algorithmic complexity", "11"),
+    "engines.active",
+    "engines.complexity",
     Topic("likelihood-ratio", "Likelihood ratios from classifiers", "seminar"),
 )
 

@@ -64,8 +64,13 @@ def test_unknown_keys_in_remembered_config_are_ignored(tmp_path):
     assert s.demo_config("nn-basics", "function", FunctionFitConfig) == FunctionFitConfig(lr=0.02)
 
 
-def test_unwritable_location_does_not_crash(tmp_path):
+def test_unwritable_location_does_not_crash(tmp_path, caplog):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     s = Settings(blocker / "sub" / "settings.json")  # parent is a file: cannot mkdir
-    s.save()  # logs a warning, no exception
+    s.theme = "dark"
+    with caplog.at_level("WARNING"):
+        s.save()  # logs a warning, no exception
+    assert "could not save settings" in caplog.text
+    assert blocker.read_text() == "x"                 # the file in the way is untouched
+    assert s.theme == "dark"                          # the settings stay in memory

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pytest
@@ -160,20 +159,25 @@ def test_zero_or_negative_widths_are_refused_naming_the_key(key):
         assert info.value.key == key
 
 
-def test_one_click_costs_o_n_squared_at_500_points():
-    """A click must not refactorise: at N = 500 it is far cheaper than one inversion."""
+def test_a_click_never_refactorises(monkeypatch):
+    """A click is a rank-one downdate, O(N²): no inversion, factorisation or solve of the
+    N×N covariance (its cost is measured in benchmarks/gp_click_latency.py)."""
     engine = GPEngine(GPConfig(n_points=500, steps=1))
+    before = engine.cov.copy()
+
+    def forbidden(*_args, **_kwargs):
+        raise AssertionError("a click refactorised the covariance")
+
+    for name in ("inv", "cholesky", "solve", "eigh", "pinv"):
+        monkeypatch.setattr(np.linalg, name, forbidden)
+    import scipy.linalg
+
+    for name in ("inv", "cholesky", "solve", "cho_factor", "cho_solve", "eigh"):
+        monkeypatch.setattr(scipy.linalg, name, forbidden)
     rng = np.random.default_rng(0)
-    times = []
     for _ in range(30):
-        started = time.perf_counter()
         engine.apply_edit({"kind": "observe", "t": float(rng.uniform(0, 10)), "y": 0.3})
-        times.append(time.perf_counter() - started)
-    started = time.perf_counter()
-    np.linalg.inv(engine.cov)
-    inversion = time.perf_counter() - started
-    assert np.median(times) < 0.02
-    assert np.median(times) < max(inversion, 0.004)
+    assert not np.allclose(engine.cov, before)     # the clicks did update the posterior
 
 
 def test_a_restored_run_continues_with_the_same_numbers():

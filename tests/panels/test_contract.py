@@ -100,3 +100,40 @@ def test_every_demo_has_a_text_with_an_equation(qtbot, tmp_path, panel_id, demo)
     text = panel.text_label.text()
     assert len(text) > 200
     assert "=" in text  # the key equation of the demo
+
+
+def short_run_snapshots(spec, panel_id: str, steps: int = 12) -> list:
+    """A few steps of the demo's quick preset, headless: its first and final snapshots."""
+    from engines.config import field_meta
+    from engines.runtime import Control, drive
+    from workbench.presets import preset_config, preset_names
+
+    cfg = preset_config(panel_id, spec, "quick" if "quick" in preset_names(
+        panel_id, spec.name) else "defaults")
+    steps = max(int(field_meta(type(cfg), "steps").get("min") or 1), steps)
+    cfg = cfg.replace(steps=steps)
+    ctl = Control(snapshot_hz=1e6)   # every step yields a picture
+    snaps = list(drive(spec.engine_class()(cfg, "cpu"), ctl))
+    return [snaps[0], snaps[-1]]
+
+
+@pytest.mark.parametrize("panel_id,demo", CASES)
+def test_snapshots_provide_the_keys_each_view_reads(panel_id, demo):
+    """Each view declares the snapshot keys it reads (NEEDS); the engine must send them."""
+    from workbench.demo_view import missing_keys
+
+    topic = COURSE[panel_id]
+    spec = topic.demo(demo)
+    view_class = topic.panel_class().VIEWS[demo]
+    for snap in short_run_snapshots(spec, panel_id):
+        assert not missing_keys(view_class.NEEDS, snap), (
+            f"{panel_id}/{demo}: the engine's snapshot at step {snap.step} lacks "
+            f"{missing_keys(view_class.NEEDS, snap)}")
+
+
+@pytest.mark.parametrize("panel_id", BUILT)
+def test_every_demo_has_a_view(panel_id):
+    topic = COURSE[panel_id]
+    views = topic.panel_class().VIEWS
+    assert [s.name for s in topic.demos if s.name not in views] == [], (
+        f"{panel_id}: demos without a view in {topic.panel}")

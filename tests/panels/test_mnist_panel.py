@@ -197,7 +197,7 @@ def test_a_damaged_cache_found_by_the_engine_is_fetched_again(qtbot, tmp_path,
     window, panel = mnist_panel(qtbot, tmp_path, dataset="full")
     box = panel.view.data_box
     restarts = []
-    panel.start = lambda single_step=False: restarts.append(True) or True
+    panel.start = lambda single_step=False, paused=False: restarts.append(True) or True
     with qtbot.waitSignal(box.downloaded, timeout=20000) as blocker:
         # what the runner reports when load_full finds a wrong checksum in the host
         panel._on_failed("DataMissing", "Full MNIST is not downloaded (… corrupt)", "")

@@ -25,7 +25,15 @@ def test_fifty_start_stop_cycles(qtbot, tmp_path):
         assert blocker.args == ["stopped"]
         panel.runner.snapshot.disconnect(got.append)
     assert errors == []
-    # every finished run became a ghost (the plot kit keeps the most recent ones)
+    # every finished run became a ghost (the plot kit keeps the most recent ones): 49
+    # archived when the next run started, the 50th waits for the next start
+    from workbench.plots import MAX_GHOSTS, CurvePlot
+
+    curves = [p for p in panel.view.plots() if isinstance(p, CurvePlot) and p.ghosts]
+    assert curves, "no plot kept the stopped runs"
+    assert all(len(p.ghosts) == min(49, MAX_GHOSTS) for p in curves)
+    labels = [g.label for g in curves[0].ghosts]
+    assert labels[-1] == "run 49"                     # the newest ghost is the run before
     assert window.shutdown(2.0)
 
 
