@@ -7,7 +7,8 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox,
-                               QLineEdit, QSpinBox, QVBoxLayout, QWidget)
+                               QHBoxLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout,
+                               QWidget)
 
 from engines.config import (ConfigBase, allowed, check_value, coerce, field_meta,
                             field_type)
@@ -27,9 +28,16 @@ class LogSpinBox(QDoubleSpinBox):
     def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt API
         return f"{value:.3g}"
 
+    def _number(self, text: str) -> str:
+        suffix = self.suffix()
+        text = text.strip()
+        if suffix.strip() and text.endswith(suffix.strip()):
+            text = text[:-len(suffix.strip())]
+        return text.strip()
+
     def valueFromText(self, text: str) -> float:  # noqa: N802 - Qt API
         try:
-            return float(text)
+            return float(self._number(text))
         except ValueError:
             return self.value()
 
@@ -37,7 +45,7 @@ class LogSpinBox(QDoubleSpinBox):
         from PySide6.QtGui import QValidator
 
         try:
-            value = float(text)
+            value = float(self._number(text))
         except ValueError:
             return QValidator.State.Intermediate, text, pos
         ok = self.minimum() <= value <= self.maximum()
@@ -54,7 +62,12 @@ def _decimals(lo: float | None, hi: float | None) -> int:
 
 
 class ConfigForm(QWidget):
-    """Widgets for every field of ``config_cls``, grouped by the metadata's group."""
+    """Widgets for every field of ``config_cls``, grouped by the metadata's group.
+
+    ``advanced`` fields sit in a collapsed "Advanced" group (checked = shown); ``unit`` is
+    the spin box's suffix (or a label after other editors); a field with ``when`` is
+    shown (label and editor) only while its controlling fields hold one of the values.
+    """
 
     changed = Signal()
 
@@ -62,24 +75,101 @@ class ConfigForm(QWidget):
         super().__init__(parent)
         self.config_cls = config_cls
         self.editors: dict[str, QWidget] = {}
+        self._rows: dict[str, tuple[QFormLayout, QWidget]] = {}   # name -> (layout, row)
+        self._when: dict[str, dict[str, tuple]] = {}
+        self._boxes: dict[str, QGroupBox] = {}
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         groups: dict[str, QFormLayout] = {}
+        advanced: QFormLayout | None = None
         for f in fields(config_cls):
             meta = field_meta(config_cls, f.name)
-            group = meta.get("group") or "Parameters"
-            if group not in groups:
-                box = QGroupBox(group)
-                groups[group] = QFormLayout(box)
-                outer.addWidget(box)
+            if meta.get("advanced"):
+                if advanced is None:
+                    advanced = self._advanced_group()
+                layout = advanced
+            else:
+                group = meta.get("group") or "Parameters"
+                if group not in groups:
+                    box = QGroupBox(group)
+                    groups[group] = QFormLayout(box)
+                    self._boxes[group] = box
+                    outer.addWidget(box)
+                layout = groups[group]
             editor = self._make_editor(f.name, meta)
             editor.setObjectName(f"field_{f.name}")
             tip = meta.get("help", "")
             editor.setToolTip(f"{tip}\nAllowed: {allowed(config_cls, f.name)}".strip())
             self.editors[f.name] = editor
-            groups[group].addRow(meta.get("label") or f.name, editor)
+            row: QWidget = editor
+            unit = meta.get("unit") or ""
+            if unit:
+                if isinstance(editor, (QSpinBox, QDoubleSpinBox)):
+                    editor.setSuffix(f" {unit}")
+                else:
+                    row = QWidget()
+                    line = QHBoxLayout(row)
+                    line.setContentsMargins(0, 0, 0, 0)
+                    line.addWidget(editor, 1)
+                    line.addWidget(QLabel(unit))
+            layout.addRow(meta.get("label") or f.name, row)
+            self._rows[f.name] = (layout, row)
+            if meta.get("when"):
+                self._when[f.name] = dict(meta["when"])
+        if advanced is not None:
+            outer.addWidget(self.advanced_box)
         outer.addStretch(1)
+        for controller in {k for cond in self._when.values() for k in cond}:
+            self._watch(self.editors[controller])
         self.set_config(config_cls())
+
+    def _advanced_group(self) -> QFormLayout:
+        """A checkable group, unchecked (collapsed) at first: checking it shows the rows."""
+        box = QGroupBox("Advanced")
+        box.setObjectName("advanced_group")
+        box.setCheckable(True)
+        box.setChecked(False)
+        inner = QWidget(box)
+        inner.setObjectName("advanced_rows")
+        QVBoxLayout(box).addWidget(inner)
+        inner.setVisible(False)
+        box.toggled.connect(inner.setVisible)
+        self.advanced_box, self.advanced_rows = box, inner
+        return QFormLayout(inner)
+
+    def _watch(self, editor: QWidget) -> None:
+        if isinstance(editor, QComboBox):
+            editor.currentIndexChanged.connect(self._update_visibility)
+        elif isinstance(editor, QCheckBox):
+            editor.toggled.connect(self._update_visibility)
+        elif isinstance(editor, (QSpinBox, QDoubleSpinBox)):
+            editor.valueChanged.connect(self._update_visibility)
+        else:
+            editor.editingFinished.connect(self._update_visibility)
+
+    def applies(self, name: str, values: dict[str, Any] | None = None) -> bool:
+        """Whether the field's ``when`` condition holds for the current (or given) values."""
+        cond = self._when.get(name)
+        if not cond:
+            return True
+        values = self.values() if values is None else values
+        return all(values.get(key) in allowed for key, allowed in cond.items())
+
+    def is_shown(self, name: str) -> bool:
+        """Whether the field's row is shown by its condition (not counting collapse)."""
+        layout, row = self._rows[name]
+        return layout.isRowVisible(row)
+
+    def _update_visibility(self, *_args) -> None:
+        values = self.values()
+        for name in self._when:
+            layout, row = self._rows[name]
+            layout.setRowVisible(row, self.applies(name, values))
+        # A group whose every row is hidden disappears as a whole.
+        for box in self._boxes.values():
+            layout = box.layout()
+            shown = [layout.isRowVisible(r) for r in range(layout.rowCount())]
+            box.setVisible(any(shown))
 
     def _make_editor(self, name: str, meta: dict[str, Any]) -> QWidget:
         kind = field_type(self.config_cls, name)
@@ -114,6 +204,7 @@ class ConfigForm(QWidget):
     def set_config(self, cfg: ConfigBase) -> None:
         for name, value in cfg.to_dict().items():
             self._show_value(name, value)
+        self._update_visibility()
         self.changed.emit()
 
     def set_value(self, key: str, value: Any) -> None:
@@ -122,6 +213,7 @@ class ConfigForm(QWidget):
         value = coerce(self.config_cls, key, value)
         check_value(self.config_cls, key, value)
         self._show_value(key, value)
+        self._update_visibility()
         self.changed.emit()
 
     def _show_value(self, name: str, value: Any) -> None:

@@ -42,6 +42,23 @@ GALLERY = 24
 WEIGHTS_EVERY_S = 0.5
 
 
+class EpochHistory(MetricHistory):
+    """History on an epoch axis (x = step / steps per epoch): a row every
+    ``record_every`` steps inside an epoch and one at each epoch's end. The capacity is
+    chosen so that it never thins."""
+
+    def __init__(self, steps_per_epoch: int, record_every: int, capacity: int):
+        super().__init__(capacity=capacity)
+        self.steps_per_epoch, self.record_every = steps_per_epoch, record_every
+
+    def wants(self, step: int) -> bool:
+        pos = step % self.steps_per_epoch
+        return pos == 0 or pos % self.record_every == 0
+
+    def record(self, step: int, metrics: dict[str, float]) -> None:
+        super().record(step / self.steps_per_epoch, metrics)
+
+
 class MNISTEngine(Engine):
     Config = MNISTConfig
     divergence_advice = ("Try a smaller learning rate (RMSProp and Adam: about 1e-3; "
@@ -79,7 +96,8 @@ class MNISTEngine(Engine):
         self.total_steps = min(cfg.steps, cfg.epochs * self.steps_per_epoch)
         self.record_every = max(1, self.steps_per_epoch // self._rows_per_epoch())
         rows = (cfg.epochs + 1) * (self.steps_per_epoch // self.record_every + 2)
-        self.history = MetricHistory(capacity=max(4000, rows + 16))
+        self.history = EpochHistory(self.steps_per_epoch, self.record_every,
+                                    capacity=max(4000, rows + 16))
         self.amp = bool(cfg.mixed_precision and dev.type == "cuda")
 
         self.perm: torch.Tensor | None = None       # this epoch's order of the training set
@@ -126,28 +144,28 @@ class MNISTEngine(Engine):
         self.seen += idx.shape[0]
 
     def run(self, ctl: Control) -> Iterator[Snapshot]:
-        """Epoch-0 test evaluation, then steps up to min(steps, epochs × steps/epoch)
-        with running rows inside an epoch and a full row (train averages + test) at its
-        end."""
+        """Engine.run's loop, ending at min(steps, epochs × steps/epoch).
+
+        Everything else comes from the shared loop's hooks: EpochHistory says which steps
+        get a row, history_metrics() evaluates the test set at epoch boundaries. Only the
+        end differs; with an ``Engine.last_step()`` hook in engines/runtime.py this
+        override goes (see last_step).
+        """
         if self.step == 0 and len(self.history) == 0:
-            self._evaluate()
-            self.history.record(0, self._test_row())
-        while self.step < self.total_steps:
+            self.history.record(0, self.history_metrics())
+        while self.step < self.last_step():
             ctl.checkpoint()
             self.train_step()
             self.step += 1
-            pos = self.step % self.steps_per_epoch
-            if pos == 0:
-                self._evaluate()
-                row = self._running_row()
-                row.update(train_loss=row["train_loss_running"],
-                           train_acc=row["train_acc_running"], **self._test_row())
-                self.history.record(self.epoch_float, row)
-            elif pos % self.record_every == 0:
-                self.history.record(self.epoch_float, self._running_row())
+            if self.history.wants(self.step):
+                self.history.record(self.step, self.history_metrics())
             if ctl.due():
                 yield self.snapshot()
         yield self.snapshot(final=True)
+
+    def last_step(self) -> int:
+        """The run ends after the last epoch (or the step limit, if that comes first)."""
+        return self.total_steps
 
     def _running_row(self) -> dict[str, float]:
         if self.seen == 0:
@@ -160,7 +178,17 @@ class MNISTEngine(Engine):
         return {"test_loss": ev["loss"], "test_acc": ev["acc"]}
 
     def history_metrics(self) -> dict[str, float]:
-        return {**self._running_row(), **(self._test_row() if self.last_eval else {})}
+        """Inside an epoch the running averages; at an epoch's end (and before the first
+        step) the test set is evaluated and the row carries the epoch's averages too."""
+        if self.step % self.steps_per_epoch:
+            return self._running_row()
+        self._evaluate()
+        if self.step == 0:
+            return self._test_row()
+        row = self._running_row()
+        row.update(train_loss=row["train_loss_running"],
+                   train_acc=row["train_acc_running"], **self._test_row())
+        return row
 
     # ---- evaluation -----------------------------------------------------------------------
     @torch.inference_mode()

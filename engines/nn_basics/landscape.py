@@ -14,10 +14,13 @@ import torch
 from engines.config import ConfigError
 from engines.nn_basics.configs import THETA0_RANGE, THETA1_RANGE, X_RANGE, LandscapeConfig
 from engines.nn_basics.mlp import training_generator
+from engines.nn_basics.optim import make_optimizer
 from engines.nn_basics.targets import lorentzian
 from engines.runtime import Engine, MetricHistory, Snapshot
 
 OPTIMIZER_NAMES = ("sgd", "momentum", "rmsprop", "adam")
+#: Optimizers that use the adaptive learning rate.
+ADAPTIVE = ("rmsprop", "adam")
 #: x grid on which the expected loss <·>_x over U(X_RANGE) is averaged.
 X_GRID_POINTS = 801
 #: Landscape picture resolution (θ0 columns, θ1 rows).
@@ -58,26 +61,18 @@ class LandscapeEngine(Engine):
         self.thetas = {n: torch.nn.Parameter(torch.tensor(
             [cfg.start_theta0, cfg.start_theta1], dtype=torch.float32, device=dev))
             for n in self.names}
-        self.optimizers = {n: self._make_optimizer(n, self.thetas[n]) for n in self.names}
+        # SGD and momentum step with η, RMSProp and Adam with their own (adaptive) η;
+        # momentum's β is the lecture's running-average weight (optim.make_optimizer).
+        self.optimizers = {n: make_optimizer(n, [self.thetas[n]],
+                                             cfg.adaptive_lr if n in ADAPTIVE else cfg.lr,
+                                             momentum=cfg.beta)
+                           for n in self.names}
         # Paths of all optimizers in one buffer: (optimizer, point, (θ0, θ1)).
         self.path = np.zeros((len(self.names), PATH_CAPACITY, 2))
         self.path_len = 0
         self.path_stride = 1
         self._record_path()
         self._arrays = self._constant_arrays()
-
-    def _make_optimizer(self, name: str, theta: torch.nn.Parameter) -> torch.optim.Optimizer:
-        cfg = self.cfg
-        if name == "sgd":         # δθ = −η ∇L
-            return torch.optim.SGD([theta], lr=cfg.lr)
-        if name == "momentum":
-            # The lecture's running average: m ← β m + (1−β) ∇L,  δθ = −η m
-            # (torch: dampening = β), so near the minimum it steps like SGD but smoother.
-            return torch.optim.SGD([theta], lr=cfg.lr, momentum=cfg.beta, dampening=cfg.beta)
-        if name == "rmsprop":     # s ← α s + (1−α) g²,  δθ = −η g / (√s + ε)
-            return torch.optim.RMSprop([theta], lr=cfg.adaptive_lr, eps=1e-8)
-        # Adam: β = 0.9, γ = 0.999, ε = 1e-8 as in the lecture
-        return torch.optim.Adam([theta], lr=cfg.adaptive_lr, betas=(0.9, 0.999), eps=1e-8)
 
     def _constant_arrays(self) -> dict[str, np.ndarray]:
         """The landscape log10 L on a (θ1 rows × θ0 columns) grid: computed once."""

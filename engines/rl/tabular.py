@@ -15,13 +15,12 @@ collected the data, SARSA's does, so replaying stale (s, a, r, s', a') would be 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import torch
 
-from engines.rl.configs import ALGORITHMS, EXPLORATIONS, TabularQConfig
+from engines.rl.configs import TabularQConfig
 from engines.rl.dp import GAMMA_MESSAGE, unique_optimal_mask, value_iteration
 from engines.rl.gridworld import N_ACTIONS, GridWorld, edit_world, maze_world
 from engines.runtime import Engine, MetricHistory, Snapshot
@@ -30,38 +29,17 @@ from engines.runtime import Engine, MetricHistory, Snapshot
 HISTORY_EVERY = 10
 #: Returns and lengths of at most this many recent episodes are kept for the plots.
 EPISODES_KEPT = 5000
-
-
-@dataclass(frozen=True)
-class AgentSettings:
-    algorithm: str = "q_learning"
-    exploration: str = "epsilon_greedy"
-    epsilon: float = 0.2
-    temperature: float = 0.1
-    alpha: float = 0.5
-    gamma: float = 0.9
-    replay: bool = False
-    replay_updates: int = 4
-    replay_capacity: int = 10_000
-    max_episode_steps: int = 200
-    exploring_starts: bool = False   # start each episode in a random reachable state
-
-    def __post_init__(self):
-        if self.algorithm not in ALGORITHMS:
-            raise ValueError(f"algorithm must be one of {ALGORITHMS}, got {self.algorithm!r}")
-        if self.exploration not in EXPLORATIONS:
-            raise ValueError(f"exploration must be one of {EXPLORATIONS}, "
-                             f"got {self.exploration!r}")
-        if self.replay and self.algorithm != "q_learning":
-            raise ValueError("experience replay needs an off-policy method: use q_learning")
-        if not 0.0 <= self.gamma <= 1.0:
-            raise ValueError(f"gamma must lie in [0, 1], got {self.gamma}")
+#: Transitions kept for experience replay (the oldest are overwritten).
+REPLAY_CAPACITY = 10_000
 
 
 class TabularAgent:
-    """Q table, exploring policy and the running episode of one agent in one GridWorld."""
+    """Q table, exploring policy and the running episode of one agent in one GridWorld.
 
-    def __init__(self, env: GridWorld, settings: AgentSettings, rng: np.random.Generator):
+    ``settings``: the learning fields of a TabularQConfig (the one source of them).
+    """
+
+    def __init__(self, env: GridWorld, settings: TabularQConfig, rng: np.random.Generator):
         env.validate()
         if settings.gamma >= 1.0 and not env.terminal_mask().any():
             raise ValueError(GAMMA_MESSAGE)
@@ -80,7 +58,7 @@ class TabularAgent:
         self.returns: list[float] = []   # of recent finished episodes (EPISODES_KEPT)
         self.lengths: list[int] = []
         self.trajectory = [self.state]
-        cap = settings.replay_capacity if settings.replay else 0
+        cap = REPLAY_CAPACITY if settings.replay else 0
         self.buffer = np.zeros((cap, 5))     # rows: s, a, r, s', done
         self.buffer_size = 0
         self.buffer_pos = 0
@@ -222,8 +200,9 @@ def collected_mask(env: GridWorld, layer: int) -> np.ndarray:
 
 
 def train(env: GridWorld, steps: int, rng: np.random.Generator, **settings) -> TabularAgent:
-    """Run one agent for ``steps`` environment transitions; returns it (Q, counters)."""
-    agent = TabularAgent(env, AgentSettings(**settings), rng)
+    """Run one agent for ``steps`` environment transitions; returns it (Q, counters).
+    ``settings``: TabularQConfig fields (validated there)."""
+    agent = TabularAgent(env, TabularQConfig(**settings), rng)
     for _ in range(steps):
         agent.step()
     return agent
@@ -250,13 +229,8 @@ class TabularQEngine(Engine):
         self.history = MetricHistory(stride=HISTORY_EVERY)
         self.env = maze_world(cfg.maze_size, cfg.maze_size, cfg.seed, treasures=cfg.treasures,
                               chests_vanish=cfg.chests_vanish, bump_penalty=cfg.bump_penalty)
-        settings = AgentSettings(
-            algorithm=cfg.algorithm, exploration=cfg.exploration, epsilon=cfg.epsilon,
-            temperature=cfg.temperature, alpha=cfg.alpha, gamma=cfg.gamma, replay=cfg.replay,
-            replay_updates=cfg.replay_updates, max_episode_steps=cfg.max_episode_steps,
-            exploring_starts=cfg.exploring_starts)
         # The maze uses default_rng(seed); the agent its own stream from the same seed.
-        self.agent = TabularAgent(self.env, settings, np.random.default_rng([cfg.seed, 1]))
+        self.agent = TabularAgent(self.env, cfg, np.random.default_rng([cfg.seed, 1]))
         self._world_changed()
 
     def _world_changed(self) -> None:

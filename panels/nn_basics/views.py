@@ -10,7 +10,8 @@ from PySide6.QtCore import Qt
 
 import pyqtgraph as pg
 
-from engines.nn_basics.configs import THETA0_RANGE, THETA1_RANGE, X_RANGE
+from engines.nn_basics.configs import TARGETS, THETA0_RANGE, THETA1_RANGE, X_RANGE
+from engines.nn_basics.target_shapes import target_curve
 from engines.runtime import Snapshot
 from workbench.demo_view import DemoView, fill, splitter
 from workbench.plots import FG, PALETTE, CurvePlot, ImagePlot, MosaicPlot, landscape_colormap
@@ -32,21 +33,6 @@ def _changed(old: np.ndarray | None, new: np.ndarray | None) -> bool:
     if old is None or old is new:
         return old is None
     return old.shape != new.shape or not np.array_equal(old, new, equal_nan=True)
-
-
-# ---- numpy copies of the 1D targets (engines.nn_basics.targets is torch) --------------
-def _target_numpy(name: str, x: np.ndarray) -> np.ndarray | None:
-    if name == "lorentzian":
-        return 1.0 / (1.0 + (x / 0.5) ** 2)
-    if name == "sin":
-        return np.sin(2.0 * x)
-    if name == "step":
-        return (x >= 0).astype(float)
-    if name == "abs":
-        return np.abs(x) / 3.0
-    if name == "sawtooth":
-        return x / 2.0 - np.floor(x / 2.0)
-    return None
 
 
 # ---- function approximation -----------------------------------------------------------
@@ -117,8 +103,9 @@ class FunctionFitView(DemoView):
 
     def config_changed(self, cfg) -> None:
         x = np.linspace(*X_RANGE, 400)
-        y = _target_numpy(getattr(cfg, "target", ""), x)
-        if y is not None:
+        name = getattr(cfg, "target", "")
+        if name in TARGETS:
+            y = target_curve(name, x)   # the engine's own formula, in numpy
             self.fit.set_curve("y_target", x, y)
             self._fix_y_range(y + 2 * getattr(cfg, "noise", 0.0),
                               y - 2 * getattr(cfg, "noise", 0.0))
