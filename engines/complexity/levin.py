@@ -107,6 +107,21 @@ class LevinEngine(Engine):
         self.phase += 1
         self.length = 1
 
+    def run(self, ctl):
+        """Engine.run, ending with the search: no idle work units after the last phase
+        (in slow motion they would keep the run going for minutes with nothing to see)."""
+        if self.step == 0 and len(self.history) == 0:
+            self.history.record(0, self.history_metrics())
+        while self.step < self.cfg.steps and not self.finished:
+            ctl.checkpoint()
+            self.train_step()
+            self.step += 1
+            if self.history.wants(self.step):
+                self.history.record(self.step, self.history_metrics())
+            if ctl.due():
+                yield self.snapshot()
+        yield self.snapshot(final=True)
+
     def train_step(self) -> None:
         # Skip the lengths that have no programs (1, 2, 4, 5 bits) without spending a step.
         while not self.finished:
