@@ -43,7 +43,7 @@ class CramerRaoConfig(ConfigBase):
     n_obs: int = param(20, label="Observations per experiment N", min=3, max=2000,
                        group="Experiments",
                        help="Each simulated experiment draws N independent x and estimates λ.")
-    batch: int = param(100, label="Experiments per step", min=1, max=2000, group="Experiments",
+    batch: int = param(20, label="Experiments per step", min=1, max=2000, group="Experiments",
                        help="How many experiments are simulated per step (the histograms grow "
                             "by this much).")
     sweep_max_n: int = param(500, label="Largest N of the sweep", min=10, max=5000,
@@ -52,7 +52,7 @@ class CramerRaoConfig(ConfigBase):
     grid_points: int = param(301, label="Posterior grid points", min=51, max=2001,
                              advanced=True, group="Experiments",
                              help="λ grid of the Bayes posterior (flat prior on the grid).")
-    steps: int = param(200, label="Steps", min=1, max=100000, group="Run")
+    steps: int = param(1000, label="Steps", min=1, max=100000, group="Run")
     seed: int = param(0, label="Seed", min=0, max=2**31 - 1, group="Run")
 
 
@@ -73,7 +73,7 @@ class JeffreysConfig(ConfigBase):
                                     "must lie below 0.95.")
     grid_points: int = param(801, label="Grid points", min=101, max=5001, advanced=True,
                              group="Model", help="Points of the λ grid.")
-    steps: int = param(100, label="Observations (steps)", min=1, max=100000, group="Run")
+    steps: int = param(300, label="Observations (steps)", min=1, max=100000, group="Run")
     seed: int = param(0, label="Seed", min=0, max=2**31 - 1, group="Run")
 
     def __post_init__(self) -> None:
@@ -151,7 +151,7 @@ class KLConfig(ConfigBase):
                           help="Samples of P per step for the Monte-Carlo KL(P‖Q).")
     grid_points: int = param(2001, label="Grid points", min=201, max=20001, advanced=True,
                              group="Fit")
-    steps: int = param(300, label="Steps", min=1, max=100000, group="Run")
+    steps: int = param(1500, label="Steps", min=1, max=100000, group="Run")
     seed: int = param(0, label="Seed", min=0, max=2**31 - 1, group="Run")
 
 

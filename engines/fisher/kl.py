@@ -143,9 +143,14 @@ class KLEngine(NumpyEngine):
 
     def train_step(self) -> None:
         for which, g in self.fit_gradients().items():
-            self.fits[which] = self.fits[which] - self.cfg.fit_lr * g
-            self.fits[which][1] = float(np.clip(self.fits[which][1], math.log(0.02),
-                                                math.log(50.0)))
+            step = self.cfg.fit_lr * g
+            norm = float(np.linalg.norm(step))
+            if norm > 1.0:         # a narrow P far from the fit gives huge gradients: cap
+                step = step / norm
+            fit = self.fits[which] - step
+            fit[0] = float(np.clip(fit[0], self.x[0], self.x[-1]))     # stay on the grid
+            fit[1] = float(np.clip(fit[1], math.log(0.02), math.log(50.0)))
+            self.fits[which] = fit
         x = mixture_sample(self.p, self.cfg.mc_batch, self.rng)
         self.mc += (x.size, float(np.sum(mixture_log_pdf(x, self.p) - mixture_log_pdf(x, self.q))))
 
