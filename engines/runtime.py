@@ -282,8 +282,13 @@ class Engine:
     """
 
     Config: type[ConfigBase] = ConfigBase
-    #: Advice shown when a metric turns NaN/Inf.
+    #: Advice shown when a metric turns NaN/Inf (or blows up, see below).
     divergence_advice = "Try a smaller learning rate."
+    #: A finite blow-up is a divergence too: when this metric (a loss) grows above
+    #: ``blowup_factor`` times its first positive value, the run stops as diverged.
+    #: None: the engine's metrics have no such rule (e.g. RL losses that grow with returns).
+    blowup_metric: str | None = None
+    blowup_factor = 1000.0
 
     def __init__(self, cfg: ConfigBase, device: str | None = None):
         if not isinstance(cfg, self.Config):
@@ -356,10 +361,12 @@ def drive(engine: Engine, ctl: Control) -> Iterator[Snapshot]:
     so the caller always has the run's full history. A NaN/Inf metric raises Diverged.
     """
     offset = engine.elapsed_before
+    watch = BlowUpWatch(engine)
     try:
         for snap in engine.run(ctl):
             snap.elapsed = offset + ctl.active_seconds()
             check_finite(snap, engine.divergence_advice)
+            watch.check(snap)
             yield snap
             ctl.emitted()
     except Cancelled:
@@ -368,6 +375,32 @@ def drive(engine: Engine, ctl: Control) -> Iterator[Snapshot]:
         yield snap
     finally:
         engine.elapsed_before = offset + ctl.active_seconds()
+
+
+class BlowUpWatch:
+    """Engine.blowup_metric above blowup_factor × its first positive value: Diverged."""
+
+    def __init__(self, engine: Engine):
+        self.metric, self.factor = engine.blowup_metric, engine.blowup_factor
+        self.advice = engine.divergence_advice
+        self.first: float | None = None
+
+    def check(self, snap: Snapshot) -> None:
+        value = snap.metrics.get(self.metric) if self.metric else None
+        if value is None or not math.isfinite(value):
+            return
+        if self.first is None:
+            # the value before training (history row 0) when there is one
+            column = snap.history.get(self.metric)
+            known = [] if column is None else [v for v in column[:4]
+                                               if math.isfinite(v) and v > 0]
+            self.first = known[0] if known else (value if value > 0 else None)
+            if self.first is None or not known:
+                return
+        if value > self.factor * self.first:
+            raise Diverged(snap.step, self.metric, value,
+                           f"It grew over {self.factor:g}× its first value "
+                           f"({self.first:.3g}). {self.advice}")
 
 
 def check_finite(snap: Snapshot, advice: str) -> None:

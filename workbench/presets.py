@@ -26,11 +26,18 @@ def load_presets(topic: str, directory: Path = PRESETS_DIR) -> dict[str, dict[st
         return {}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise PresetError(f"cannot read presets {path.name}: {exc}") from exc
+    except (OSError, ValueError, RecursionError) as exc:  # bad JSON, not UTF-8, too deep
+        raise PresetError(f"cannot read presets {path.name}: {type(exc).__name__}: "
+                          f"{str(exc)[:200]}") from None
     if not isinstance(data, dict):
         raise PresetError(f"presets {path.name}: top level must be an object")
-    return data
+    # Only well-formed entries count: a demo maps preset names to objects of overrides.
+    clean: dict[str, dict[str, dict[str, Any]]] = {}
+    for demo, table in data.items():
+        if isinstance(table, dict):
+            clean[demo] = {name: values for name, values in table.items()
+                           if isinstance(values, dict)}
+    return clean
 
 
 def preset_names(topic: str, demo: str) -> list[str]:
@@ -47,5 +54,5 @@ def preset_config(topic: str, spec: DemoSpec, name: str) -> ConfigBase:
         raise PresetError(f"unknown preset {name!r} for {topic}/{spec.name}; known: {known}")
     try:
         return spec.config.from_dict(table[name])
-    except ConfigError as exc:
+    except (ConfigError, TypeError) as exc:
         raise PresetError(f"preset {name!r} of {topic}/{spec.name} is invalid: {exc}") from exc

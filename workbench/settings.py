@@ -50,8 +50,10 @@ class Settings:
             if data.get("version") != VERSION:
                 raise ValueError(f"format version {data.get('version')!r}, expected {VERSION}")
             settings.data = _sanitise(data)
-        except (OSError, ValueError) as exc:  # JSONDecodeError is a ValueError
-            settings._set_aside(f"{exc}")
+        except (OSError, ValueError, RecursionError) as exc:
+            # JSONDecodeError and UnicodeDecodeError are ValueErrors; a deeply nested file
+            # is a RecursionError: every one is set aside, the app starts with defaults.
+            settings._set_aside(f"{type(exc).__name__}: {str(exc)[:200]}")
         return settings
 
     def _set_aside(self, reason: str) -> None:
@@ -109,6 +111,8 @@ class Settings:
         if raw is None:
             return None
         try:
+            if not isinstance(raw, dict):
+                raise TypeError(f"a {type(raw).__name__}, not an object")
             known = set(config_cls.field_names())
             return config_cls.from_dict({k: v for k, v in raw.items() if k in known})
         except (ConfigError, TypeError) as exc:

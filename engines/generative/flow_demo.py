@@ -226,6 +226,8 @@ class FlowSamplesEngine(_FlowEngine):
 class FlowEnergyEngine(_FlowEngine):
     """Reverse KL from the energy: loss = ⟨ln q_θ(x) + E(x)/T⟩_{x = F(z), z ~ N(0, 1)}."""
 
+    blowup_metric = "kl"
+
     Config = FlowEnergyConfig
     box = ENERGY_BOX
 

@@ -22,6 +22,7 @@ GRID_POINTS = 400
 
 class FunctionFitEngine(MLPEngine):
     Config = FunctionFitConfig
+    blowup_metric = "train_loss"
     divergence_advice = ("Try a smaller learning rate, an adaptive optimizer (adam), "
                          "or tanh instead of relu.")
 

@@ -21,6 +21,7 @@ MAX_CONTRIBUTIONS = 64
 
 class ImageFitEngine(MLPEngine):
     Config = ImageFitConfig
+    blowup_metric = "loss"
     divergence_advice = "Try a smaller learning rate or the adam optimizer."
 
     def __init__(self, cfg: ImageFitConfig, device: str | None = None):

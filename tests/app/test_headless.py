@@ -81,3 +81,13 @@ def test_setup_logging_falls_back_to_stderr(tmp_path, monkeypatch, capsys, clean
     monkeypatch.setenv("ML_WORKBENCH_LOG_DIR", str(blocker / "logs"))
     assert logs.setup_logging() is None
     assert "logging to stderr" in capsys.readouterr().err
+
+
+def test_a_finite_blow_up_is_a_divergence_with_exit_3(capsys):
+    """Only NaN/Inf used to stop a run: a loss 1000x its first value does now too."""
+    from workbench import headless
+
+    code = headless.run("nn-basics", "image", None, sets=["optimizer=adam", "lr=10"],
+                        steps=200, seed=None, device="cpu", as_json=False, out=None)
+    assert code == headless.EXIT_DIVERGED
+    assert "grew over 1000" in capsys.readouterr().err
