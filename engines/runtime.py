@@ -308,7 +308,7 @@ class Engine:
         """
         if self.step == 0 and len(self.history) == 0:
             self.history.record(0, self.history_metrics())
-        while self.step < self.cfg.steps:
+        while self.step < self.last_step():
             ctl.checkpoint()
             self.train_step()
             self.step += 1
@@ -317,6 +317,11 @@ class Engine:
             if ctl.due():
                 yield self.snapshot()
         yield self.snapshot(final=True)
+
+    def last_step(self) -> int:
+        """The run ends when ``self.step`` reaches this (default ``cfg.steps``; e.g. MNIST
+        ends earlier, after its last epoch)."""
+        return self.cfg.steps
 
     def train_step(self) -> None:  # pragma: no cover - abstract
         """One optimisation (or environment) step; ``self.step`` is advanced by run()."""

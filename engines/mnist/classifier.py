@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import torch
@@ -32,7 +32,7 @@ from engines.mnist.cnn import criterion_for, cnn_for, export_weights, images_to_
 from engines.mnist.configs import CRITERIA, DATASETS, N_CLASSES, MNISTConfig
 from engines.mnist.data import load_dataset
 from engines.nn_basics.optim import make_optimizer
-from engines.runtime import Control, Engine, MetricHistory, Snapshot
+from engines.runtime import Engine, MetricHistory, Snapshot
 
 #: Running-average rows recorded per epoch (fewer for long runs, see _record_every).
 ROWS_PER_EPOCH = 20
@@ -142,26 +142,6 @@ class MNISTEngine(Engine):
             self.sum_loss += loss.detach() * n
             self.sum_correct += self.criterion.correct(out.detach(), y).sum()
         self.seen += idx.shape[0]
-
-    def run(self, ctl: Control) -> Iterator[Snapshot]:
-        """Engine.run's loop, ending at min(steps, epochs × steps/epoch).
-
-        Everything else comes from the shared loop's hooks: EpochHistory says which steps
-        get a row, history_metrics() evaluates the test set at epoch boundaries. Only the
-        end differs; with an ``Engine.last_step()`` hook in engines/runtime.py this
-        override goes (see last_step).
-        """
-        if self.step == 0 and len(self.history) == 0:
-            self.history.record(0, self.history_metrics())
-        while self.step < self.last_step():
-            ctl.checkpoint()
-            self.train_step()
-            self.step += 1
-            if self.history.wants(self.step):
-                self.history.record(self.step, self.history_metrics())
-            if ctl.due():
-                yield self.snapshot()
-        yield self.snapshot(final=True)
 
     def last_step(self) -> int:
         """The run ends after the last epoch (or the step limit, if that comes first)."""
