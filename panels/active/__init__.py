@@ -1,0 +1,1 @@
+"""Panel "Active learning, optimal experiments" (lecture chapter 10)."""
