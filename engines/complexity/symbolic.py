@@ -265,6 +265,20 @@ class SymbolicEngine(Engine):
             self.values[k] = np.vstack([b[0] for b in blocks])
             self.cost[k] = np.concatenate([b[1] for b in blocks])
 
+    def run(self, ctl):
+        """Engine.run, ending when every tree up to max_nodes is tried (no idle units)."""
+        if self.step == 0 and len(self.history) == 0:
+            self.history.record(0, self.history_metrics())
+        while self.step < self.cfg.steps and not self.done:
+            ctl.checkpoint()
+            self.train_step()
+            self.step += 1
+            if self.history.wants(self.step):
+                self.history.record(self.step, self.history_metrics())
+            if ctl.due():
+                yield self.snapshot()
+        yield self.snapshot(final=True)
+
     def train_step(self) -> None:
         work = 0
         while not self.done and work < BATCH:
