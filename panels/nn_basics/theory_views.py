@@ -13,7 +13,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from engines.runtime import Snapshot
 from workbench.demo_view import DemoView
@@ -34,8 +34,16 @@ def grid_of(view: QWidget, rows: list[list[QWidget]], top: QWidget | None = None
     grid.setSpacing(4)
     for r, row in enumerate(rows):
         for c, widget in enumerate(row):
+            shrinkable(widget)
             grid.addWidget(widget, r, c)
     lay.addLayout(grid, 1)
+
+
+def shrinkable(widget: QWidget) -> QWidget:
+    """Let the layout share the width evenly (a plot's size hint would overflow 3 columns)."""
+    widget.setMinimumSize(120, 120)
+    widget.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+    return widget
 
 
 def readout() -> QLabel:
@@ -102,13 +110,13 @@ class SGDNoiseView(DemoView):
         self.walk.add_curve("walkers", "walker", BLUE, width=0, symbol="o", symbol_size=4,
                             alpha=170)
         self.walk.add_curve("band", "±2σ predicted", VERMILLION, width=2, style="dash")
-        self.hist = CurvePlot("Stationary distribution of δ", "δ", "density",
+        self.hist = CurvePlot("Histogram of δ", "δ", "density",
                               legend="top-left")
         self.hist.add_curve("hist", "measured", BLUE, width=2)
         self.hist.add_curve("gauss", "η Var/(Nλ(2−ηλ))", VERMILLION, width=2.5)
         self.hist.add_curve("gauss_c", "η Var/(2Nλ)", GREEN, width=2, style="dash")
-        self.relax = CurvePlot("Relaxation of the mean", "step t", "|⟨δ⟩|", log_y=True)
-        self.relax.add_curve("abs_mean_dev", "|⟨δ⟩| measured", BLUE)
+        self.relax = CurvePlot("Relaxation of ⟨δ⟩", "step t", "|⟨δ⟩|", log_y=True)
+        self.relax.add_curve("abs_mean_dev", "measured", BLUE)
         self.relax.add_curve("mean_dev_theory", "δ₀(1−ηλ)<sup>t</sup>", VERMILLION, width=2)
         self.relax.add_curve("exp_theory", "δ₀e<sup>−ηλt</sup>", GREEN, width=2,
                              style="dash")
@@ -117,14 +125,17 @@ class SGDNoiseView(DemoView):
         self.spread.add_curve("var_now", "measured", BLUE)
         self.spread.add_curve("var_theory", "η Var/(Nλ(2−ηλ))", VERMILLION, width=2,
                               style="dash")
-        self.eta = CurvePlot("Sweep over η", "η", "stationary ⟨δ²⟩", legend="top-left")
+        self.eta = CurvePlot("Sweep over η", "η", "stationary ⟨δ²⟩",
+                             legend="bottom-right")
         self.eta.add_curve("line", "η Var/(Nλ(2−ηλ))", VERMILLION, width=2)
         self.eta.add_curve("line_c", "η Var/(2Nλ)", GREEN, width=2, style="dash")
         self.eta.add_curve("pts", "walkers", BLUE, width=0, symbol="o", symbol_size=10)
-        self.inv_n = CurvePlot("Sweep over batch size N", "1/N", "stationary ⟨δ²⟩",
-                               legend="top-left")
+        self.inv_n = CurvePlot("Sweep over N", "1/N", "stationary ⟨δ²⟩",
+                               legend="bottom-right")
         self.inv_n.add_curve("line", "theory ∝ 1/N", VERMILLION, width=2)
         self.inv_n.add_curve("pts", "walkers", BLUE, width=0, symbol="o", symbol_size=10)
+        self._band = 0.0
+        self.walk.plotItem.enableAutoRange(axis="y", enable=False)
         self.info = readout()
         grid_of(self, [[self.walk, self.hist, self.relax],
                        [self.spread, self.eta, self.inv_n]], top=self.info)
@@ -138,6 +149,9 @@ class SGDNoiseView(DemoView):
         self.walk.set_curve("walkers", np.arange(len(w)), w)
         s2 = 2 * math.sqrt(max(m["var_theory"], 0.0))
         n = max(len(w), 1)
+        if s2 > 0 and s2 != self._band:
+            self._band = s2
+            self.walk.plotItem.setYRange(-2.2 * s2, 2.9 * s2, padding=0)
         self.walk.curve("band").setData([0, n, np.nan, 0, n], [s2, s2, np.nan, -s2, -s2],
                                         connect="finite")
         edges, dens = a["hist_edges"], a["hist_density"]
@@ -148,6 +162,12 @@ class SGDNoiseView(DemoView):
         self.hist.set_curve("gauss_c", a["gauss_x"],
                             gaussian(a["gauss_x"], m["var_theory_continuum"]))
         self.relax.show_history(h)
+        measured = h["abs_mean_dev"][np.isfinite(h["abs_mean_dev"]) & (h["abs_mean_dev"] > 0)]
+        if measured.size:      # theory lines end below the walkers' noise floor
+            floor = 0.1 * float(measured.min())
+            for key in ("mean_dev_theory", "exp_theory"):
+                y = np.abs(np.asarray(h[key], dtype=float))
+                self.relax.set_curve(key, h["step"], np.where(y >= floor, y, np.nan))
         self.spread.show_history(h)
         steps = h["step"]
         if len(steps):
@@ -186,7 +206,7 @@ class LandscapeStatsView(DemoView):
 
     def __init__(self, spec, parent=None):
         super().__init__(spec, parent)
-        self.field = ImagePlot("Random field f(x) and its critical points", "x (px)",
+        self.field = ImagePlot("Critical points of f", "x (px)",
                                "y (px)", colormap=landscape_colormap(), levels=(-3.0, 3.0),
                                lock_aspect=True, legend="top-right")
         self.points: dict[str, pg.ScatterPlotItem] = {}
@@ -212,21 +232,21 @@ class LandscapeStatsView(DemoView):
         self.gd_ends.setZValue(65)
         self.field.plotItem.addItem(self.gd_ends, ignoreBounds=True)
 
-        self.frac = CurvePlot("Fractions over all fields", "fields", "fraction",
-                              y_range=(0.0, 0.75), legend="top-right")
+        self.frac = CurvePlot("Fractions", "fields", "fraction",
+                              y_range=(0.0, 0.9), legend="top-right")
         self.frac.add_curve("frac_min", "minima", "#1F77FF")
         self.frac.add_curve("frac_max", "maxima", "#E8262B")
         self.frac.add_curve("frac_saddle", "saddles", GREEN)
         hline(self.frac, 0.25, GREY)
         hline(self.frac, 0.5, GREY)
-        self.dims = CurvePlot("Fraction of minima vs dimension", "dimension d",
-                              "fraction of minima", log_y=True, legend="top-right")
-        self.dims.add_curve("frac", "Kac-Rice Monte Carlo", BLUE, width=2, symbol="o",
+        self.dims = CurvePlot("Minima vs d", "dimension d",
+                              "fraction of minima", log_y=True, legend="bottom-left")
+        self.dims.add_curve("frac", "Monte Carlo", BLUE, width=2, symbol="o",
                             symbol_size=9)
-        self.dims.add_curve("ref", "1/2 (d=1), 1/4 (d=2)", VERMILLION, width=0, symbol="star",
+        self.dims.add_curve("ref", "exact (d = 1, 2)", VERMILLION, width=0, symbol="star",
                             symbol_size=14)
         self.dims.set_curve("ref", [1, 2], [0.5, 0.25])
-        self.speed = CurvePlot("Descent speed along the paths", "iteration", "|∇f|",
+        self.speed = CurvePlot("Descent speed |∇f|", "iteration", "|∇f|",
                                log_y=True, legend=None)
         for i, color in enumerate(PATH_COLORS):
             self.speed.add_curve(f"p{i}", f"path {i + 1}", color, width=2)
@@ -236,6 +256,8 @@ class LandscapeStatsView(DemoView):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.info)
+        for plot in self.plots():
+            shrinkable(plot)
         grid.addWidget(left, 0, 0, 2, 1)
         grid.addWidget(self.frac, 0, 1)
         grid.addWidget(self.dims, 0, 2)
@@ -293,7 +315,9 @@ class LandscapeStatsView(DemoView):
         self.gd_ends.setData(ex, ey)
         for i in range(len(PATH_COLORS)):
             if i < speeds.shape[0]:
-                self.speed.set_curve(f"p{i}", np.arange(speeds.shape[1]), speeds[i])
+                v = np.asarray(speeds[i], dtype=float)
+                v = np.where(v > 1e-6, v, np.nan)     # converged: off the log scale
+                self.speed.set_curve(f"p{i}", np.arange(len(v)), v)
             else:
                 self.speed.set_curve(f"p{i}", [], [])
         self.frac.show_history(snap.history)
@@ -345,8 +369,8 @@ class BackpropView(DemoView):
             t = pg.TextItem("", anchor=(0.5, 0.0), color="#555555")
             pi.addItem(t)
             self.layer_text.append(t)
-        self.grads = CurvePlot("Gradient ∂L/∂θ: three ways", "parameter index", "∂L/∂θ",
-                               legend="top-right")
+        self.grads = CurvePlot("∂L/∂θ three ways", "parameter index", "∂L/∂θ",
+                               legend="bottom-left")
         self.grads.add_curve("bp", "backprop", BLUE, width=0, symbol="o", symbol_size=11)
         self.grads.add_curve("ag", "autograd", VERMILLION, width=0, symbol="x",
                              symbol_size=11)
@@ -363,6 +387,8 @@ class BackpropView(DemoView):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.info)
         grid = QGridLayout()
+        for plot in self.plots():
+            shrinkable(plot)
         grid.addWidget(self.net, 0, 0, 1, 2)
         grid.addWidget(self.grads, 0, 2)
         grid.addWidget(self.loss, 1, 0)
@@ -510,7 +536,7 @@ class OnlineView(DemoView):
                             style="dot")
         self.runs.add_curve("lo", "", GREEN, width=1.8, style="dot", legend=False)
         self.var = CurvePlot("Spread Var[f<sub>t</sub>]", "step t", "variance over runs",
-                             log_y=True, legend="bottom-left")
+                             log_y=True, legend="top-right")
         self.var.add_curve("variance", "constant α", BLUE)
         self.var.add_curve("variance_t_theory", "theory", VERMILLION, width=2, style="dash")
         self.var.add_curve("variance_theory", "limit ασ²/(2−α)", GREEN, width=2, style="dot")
@@ -527,6 +553,7 @@ class OnlineView(DemoView):
         self.hist = CurvePlot("Final estimates", "f<sub>T</sub>", "density", legend="top-left")
         self.hist.add_curve("h_const", "constant α", BLUE, width=2)
         self.hist.add_curve("h_dec", "decaying α<sub>t</sub>", ORANGE, width=2)
+        self.hist.add_curve("h_run", "running mean", PURPLE, width=2)
         self.hist.add_curve("gauss", "N(μ, ασ²/(2−α))", VERMILLION, width=2, style="dash")
         self.info = readout()
         grid_of(self, [[self.runs, self.var], [self.rate, self.hist]], top=self.info)
@@ -564,6 +591,7 @@ class OnlineView(DemoView):
         lo, hi = mu - 5 * sd_lim, mu + 5 * sd_lim
         self.hist.set_curve("h_const", *self._hist(a["final_f"], lo, hi))
         self.hist.set_curve("h_dec", *self._hist(a["final_decaying"], lo, hi))
+        self.hist.set_curve("h_run", *self._hist(a["final_running_mean"], lo, hi))
         xs = np.linspace(lo, hi, 200)
         self.hist.set_curve("gauss", xs, gaussian(xs - mu, m["variance_theory"]))
         self.info.setText(
@@ -588,36 +616,36 @@ class LinearNoiseView(DemoView):
 
     def __init__(self, spec, parent=None):
         super().__init__(spec, parent)
-        self.fit = CurvePlot("Label noise: refits and band", "u", "y", legend="top-left")
+        self.fit = CurvePlot("Refits and band", "u", "y", legend="top-left")
         self.refit_lines = multi_line(self.fit, QColor(127, 127, 127, 90), 1.0, z=-5)
         self.fit.add_curve("y_true", "truth", FG, width=1.5, style="dash")
         self.fit.add_curve("fit_ls", "least squares", BLUE, width=2.5)
         self.fit.add_curve("band_hi", "± σ√(xᵀ(XᵀX)⁻¹x)", VERMILLION, width=2)
         self.fit.add_curve("band_lo", "", VERMILLION, width=2, legend=False)
         self.fit.add_curve("data", "data", FG, width=0, symbol="o", symbol_size=8)
-        self.band = CurvePlot("Spread of the refits", "u", "standard deviation",
+        self.band = CurvePlot("Spread of refits", "u", "standard deviation",
                               legend="top-right")
         self.band.add_curve("band_sd", "σ√(xᵀ(XᵀX)⁻¹x)", VERMILLION, width=2.5)
         self.band.add_curve("spread_sd", "measured over refits", BLUE, width=2, style="dash")
-        self.ratio = CurvePlot("Measured / predicted spread", "step", "ratio",
+        self.ratio = CurvePlot("Spread ratio", "step", "ratio",
                                legend=None)
         self.ratio.add_curve("band_ratio", "ratio", BLUE)
         hline(self.ratio, 1.0, GREY)
-        self.ridge = CurvePlot("Input noise: SGD → ridge", "u", "y", legend="top-left")
+        self.ridge = CurvePlot("Input noise → ridge", "u", "y", legend="top-left")
         self.sgd_lines = multi_line(self.ridge, QColor(230, 159, 0, 90), 1.0, z=-5)
         self.ridge.add_curve("fit_ls", "least squares", BLUE, width=2)
-        self.ridge.add_curve("fit_ridge", "ridge (XᵀX + nλI)⁻¹Xᵀy", VERMILLION, width=2.5)
-        self.ridge.add_curve("fit_sgd", "SGD with noisy inputs (average)", ORANGE, width=2,
+        self.ridge.add_curve("fit_ridge", "ridge (XᵀX+nλI)⁻¹Xᵀy", VERMILLION, width=2.5)
+        self.ridge.add_curve("fit_sgd", "SGD, noisy inputs", ORANGE, width=2,
                              style="dash")
         self.ridge.add_curve("data", "data", FG, width=0, symbol="o", symbol_size=8)
         self.coef = CurvePlot("Coefficients a", "index j of u<sup>j</sup>", "a<sub>j</sub>",
-                              legend="top-right")
+                              legend="bottom-left")
         self.coef.add_curve("a_ls", "least squares", BLUE, width=0, symbol="o",
                             symbol_size=11)
         self.coef.add_curve("a_ridge", "ridge", VERMILLION, width=0, symbol="s",
                             symbol_size=11)
         self.coef.add_curve("a_sgd", "SGD", ORANGE, width=0, symbol="x", symbol_size=12)
-        self.conv = CurvePlot("SGD: distance to ridge", "step", "‖a<sub>SGD</sub> − a<sub>ridge</sub>‖",
+        self.conv = CurvePlot("Distance to ridge", "step", "‖a<sub>SGD</sub> − a<sub>ridge</sub>‖",
                               log_y=True, legend=None)
         self.conv.add_curve("ridge_mismatch", "‖a − a<sub>ridge</sub>‖", ORANGE)
         self.info = readout()
@@ -661,9 +689,10 @@ class LinearNoiseView(DemoView):
             ys = np.concatenate([a["y_train"], a["y_true"]])
             ys = ys[np.isfinite(ys)]
             if ys.size:
-                pad = 0.25 * (ys.max() - ys.min() + 1e-9)
+                span = ys.max() - ys.min() + 1e-9   # room above the data for the legend
                 for plot in (self.fit, self.ridge):
-                    plot.plotItem.setYRange(ys.min() - pad, ys.max() + pad, padding=0)
+                    plot.plotItem.setYRange(ys.min() - 0.2 * span, ys.max() + 0.9 * span,
+                                            padding=0)
         self.info.setText(
             f"Label noise: measured / predicted spread = <b>{m['band_ratio']:.3f}</b> over "
             f"{int(m['refits'])} refits · input noise: ‖a<sub>SGD</sub> − a<sub>ridge</sub>‖ = "
