@@ -126,6 +126,7 @@ class PoolView(_ActiveView):
         self.oracle.addItem("Oracle: true label", None)
         self.controls.insertWidget(0, self.oracle)
         self.classes = 0
+        self.has_map = True
         self.map = ImagePlot("Decision map P<sub>θ</sub>(ℓ|x), labelled points",
                              "x<sub>1</sub>", "x<sub>2</sub>", lock_aspect=False)
         self.map.plotItem.setMouseEnabled(x=False, y=False)
@@ -244,8 +245,19 @@ class PoolView(_ActiveView):
                          pen=pg.mkPen("#000000", width=1.8))
         s = a["pool_score"]
         ok = np.isfinite(s)
-        self.score_pool.setData(xy[ok, 0], xy[ok, 1], size=4, brush=pg.mkBrush(255, 255, 255, 110),
-                                pen=pg.mkPen(None), symbol="o")
+        if mc.size:
+            self.score_pool.setData(xy[ok, 0], xy[ok, 1], size=4, symbol="o",
+                                    brush=pg.mkBrush(255, 255, 255, 110), pen=pg.mkPen(None))
+        else:                    # no map: the pool points themselves carry the score
+            lo = float(s[ok].min()) if ok.any() else 0.0
+            hi = float(s[ok].max()) if ok.any() else 1.0
+            hi = hi if hi > lo else lo + 1e-9
+            rgba = self.score.colormap.map((s[ok] - lo) / (hi - lo), mode="byte")
+            self.score_pool.setData(xy[ok, 0], xy[ok, 1], size=7, symbol="o",
+                                    brush=[pg.mkBrush(*c) for c in rgba], pen=pg.mkPen(None))
+            if self.score.colorbar is not None:
+                self.score.colorbar.setLevels((lo, hi))
+        self._set_mode(bool(mc.size))
         labels = a["curve_labels"]
         shown = []
         for st in STRATEGIES:
@@ -269,6 +281,18 @@ class PoolView(_ActiveView):
             f"accuracy of the shown learner <b>{m['accuracy']:.3f}</b> · next query: {who}"
             f"<br>labels to reach the target accuracy (mean over seeds): "
             + (" · ".join(shown) or "–"))
+
+    def _set_mode(self, has_map: bool) -> None:
+        """2-d sets: the decision map; digits: the pool on two principal components."""
+        if has_map == self.has_map:
+            return
+        self.has_map = has_map
+        if has_map:
+            self.map.set_title("Decision map P<sub>θ</sub>(ℓ|x), labelled points")
+            self.score.set_title("Acquisition score")
+        else:
+            self.map.set_title("Pool on PC 1, PC 2: predicted class")
+            self.score.set_title("Acquisition score of the pool")
 
     def run_started(self, cfg) -> None:
         self.curves.plotItem.setYRange(0.0, 1.02, padding=0.0)
@@ -306,6 +330,8 @@ class CommitteeView(_ActiveView):
         self.dis.add_curve("s2", "committee s²", BLUE, width=2.6)
         self.dis.add_curve("gpvar", "GP σ²(x)", GREEN, width=2.6)
         self.dis.add_vline("next", "next", BLUE, position=0.55)
+        self.dis.plotItem.setYRange(-0.03, 1.5, padding=0.0)     # curves / max: room on top
+        self.dis.plotItem.enableAutoRange(axis="y", enable=False)
         self.dis.add_vline("next_gp", "GP next", GREEN, style="dot", position=0.4)
         self.cmp = BayesPlot("Random queries and the GP", "x", "y", legend="top-left",
                              legend_columns=2, ghost_x=None)
@@ -402,7 +428,7 @@ class DesignView(_ActiveView):
                              colormap="magma", colorbar=True, lock_aspect=False)
         self.eig_done = _scatter(self.eig, 40)
         self.eig.add_marker("next", 0, 0, "star", color="#FFFFFF", size=22)
-        self.traj = BayesPlot("q(t) under λ*, next design", "t", "q(t)", legend=None,
+        self.traj = BayesPlot("q(t) under λ*", "t", "q(t)", legend=None,
                               ghost_x=None)
         self.traj.add_curve("q", "q(t) for λ*", BLUE, width=2.6)
         self.traj.add_curve("meas", "measured at t", VERMILLION, width=0, symbol="o",
@@ -514,7 +540,7 @@ class GPDesignView(_ActiveView):
         self.gmap.add_curve("b", "for truth B", ORANGE, width=1.8, style="dash", z=1)
         self.gmap.add_vline("next", "next", VERMILLION)
         self.gper = BayesPlot("Gain per measurement", "measurement", "bits",
-                              legend="top-right", ghost_x=None)
+                              legend=None, ghost_x=None)
         self.gper.add_curve("gain", "gain (bits)", GREEN, width=2.4, symbol="o",
                             symbol_size=6)
         page1 = _grid([(self.f["a"], 1), (self.f["b"], 1)], [(self.gmap, 1), (self.gper, 1)])
@@ -531,8 +557,8 @@ class GPDesignView(_ActiveView):
                               colormap="magma", colorbar=True, lock_aspect=True)
         self.gimg_sites = _scatter(self.gimg, 40)
         self.gimg_next = _scatter(self.gimg, 44)
-        self.gper2 = BayesPlot("Gain per measurement", "measurement", "bits",
-                               legend="top-right", ghost_x=None)
+        self.gper2 = BayesPlot("Measured gains", "measurement", "bits",
+                               legend=None, ghost_x=None)
         self.gper2.add_curve("gain", "gain (bits)", GREEN, width=2.4, symbol="o",
                              symbol_size=6)
         page2 = _grid([(self.img["truth_a"], 1), (self.img["truth_b"], 1), (self.gimg, 1)],
@@ -560,8 +586,10 @@ class GPDesignView(_ActiveView):
         else:
             self._show_1d(a)
         k = np.arange(1, len(a["gains_done"]) + 1, dtype=float)
+        top = float(a["gains_done"].max(initial=0.0))
         for plot in (self.gper, self.gper2):
             plot.set_curve("gain", k, a["gains_done"])
+            plot.set_y_top(top if top > 0 else 1.0, headroom=1.1)   # from 0: the fall shows
         same = "the same" if m["same_sequence"] > 0.5 else "<b>different</b>"
         mode = ("network (Laplace approximation, gain ½ log₂(1 + gᵀCg/σ²))" if network
                 else "Gaussian process")
