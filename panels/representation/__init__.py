@@ -1,0 +1,1 @@
+"""Panel "Representation learning" (lecture chapter 3): PCA and autoencoders, live."""
