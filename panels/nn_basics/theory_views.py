@@ -360,7 +360,8 @@ class BackpropView(DemoView):
         pi.addItem(self.nodes)
         self.node_text = []
         for _ in range(self.MAX_NODES):
-            t = pg.TextItem("", anchor=(0.5, -0.55), color="#222222")
+            t = pg.TextItem("", anchor=(0.5, -0.55), color="#222222",
+                            fill=pg.mkBrush(255, 255, 255, 190))
             t.setZValue(30)
             pi.addItem(t)
             self.node_text.append(t)
@@ -369,6 +370,10 @@ class BackpropView(DemoView):
             t = pg.TextItem("", anchor=(0.5, 0.0), color="#555555")
             pi.addItem(t)
             self.layer_text.append(t)
+        self.key = pg.TextItem("edges: grey, width ∝ |w|\nbackward: ∂L/∂w > 0 orange, "
+                               "< 0 blue, width ∝ |∂L/∂w|",
+                               anchor=(0.0, 1.0), color="#666666")
+        pi.addItem(self.key)
         self.grads = CurvePlot("∂L/∂θ three ways", "parameter index", "∂L/∂θ",
                                legend="bottom-left")
         self.grads.add_curve("bp", "backprop", BLUE, width=0, symbol="o", symbol_size=11)
@@ -425,8 +430,10 @@ class BackpropView(DemoView):
                 t.setPos(float(n), top + 0.35)
             else:
                 t.setText("")
+        bottom = -max(sizes) / 2.0 - 0.35
+        self.key.setPos(-0.45, bottom)
         self.net.plotItem.setRange(xRange=(-0.45, len(sizes) - 0.55),
-                                   yRange=(-max(sizes) / 2.0 - 0.2, top + 0.45), padding=0.0)
+                                   yRange=(bottom, top + 0.45), padding=0.0)
 
     def show_snapshot(self, snap: Snapshot) -> None:
         a, m = snap.arrays, snap.metrics
@@ -522,6 +529,7 @@ class OnlineView(DemoView):
              "history.mean", "history.mean_theory", "history.variance",
              "history.variance_t_theory", "history.variance_theory",
              "history.variance_decaying", "history.variance_running_mean",
+             "history.variance_decaying_theory",
              "history.variance_running_mean_theory")
 
     def __init__(self, spec, parent=None):
@@ -536,15 +544,18 @@ class OnlineView(DemoView):
                             style="dot")
         self.runs.add_curve("lo", "", GREEN, width=1.8, style="dot", legend=False)
         self.var = CurvePlot("Spread Var[f<sub>t</sub>]", "step t", "variance over runs",
-                             log_y=True, legend="top-right")
+                             log_y=True, legend="bottom-right")
+        self.var.plotItem.enableAutoRange(axis="y", enable=False)
         self.var.add_curve("variance", "constant α", BLUE)
-        self.var.add_curve("variance_t_theory", "theory", VERMILLION, width=2, style="dash")
-        self.var.add_curve("variance_theory", "limit ασ²/(2−α)", GREEN, width=2, style="dot")
-        self.var.add_curve("variance_running_mean", "running mean (α<sub>t</sub> = 1/t)",
-                           PURPLE)
-        self.var.add_curve("variance_running_mean_theory", "σ²/t", BROWN, width=2,
-                           style="dash")
         self.var.add_curve("variance_decaying", "decaying α<sub>t</sub>", ORANGE, width=2)
+        self.var.add_curve("variance_running_mean", "running mean (1/t)", PURPLE)
+        self.var.add_curve("variance_t_theory", "theory (dashed)", FG, width=1.5,
+                           style="dash", z=3)
+        self.var.add_curve("variance_decaying_theory", "", FG, width=1.5, style="dash",
+                           legend=False, z=3)
+        self.var.add_curve("variance_running_mean_theory", "", FG, width=1.5, style="dash",
+                           legend=False, z=3)
+        self.var.add_curve("variance_theory", "limit ασ²/(2−α)", GREEN, width=2, style="dot")
         self.rate = CurvePlot("Rates", "step t", "α<sub>t</sub>", log_y=True,
                               legend="top-right")
         self.rate.add_curve("const", "constant α", BLUE, width=2)
@@ -579,6 +590,13 @@ class OnlineView(DemoView):
         self.runs.set_curve("hi", h["step"], h["mean_theory"] + sd)
         self.runs.set_curve("lo", h["step"], h["mean_theory"] - sd)
         self.var.show_history(h)
+        cols = [np.asarray(h[k], dtype=float) for k in ("variance", "variance_running_mean",
+                                                        "variance_running_mean_theory")]
+        vals = np.concatenate(cols)
+        vals = vals[np.isfinite(vals) & (vals > 0)]
+        if vals.size:   # two empty decades at the bottom hold the legend
+            self.var.plotItem.setYRange(math.log10(vals.min()) - 2.8,
+                                        math.log10(vals.max()) + 0.15, padding=0)
         t = a["rate_t"]
         alpha = self.ctx.run_config.alpha if (self.ctx is not None and self.ctx.run_config
                                               is not None) else None
