@@ -25,7 +25,7 @@ _COURSE: tuple[str | Topic, ...] = (
     "engines.rl",
     "engines.active",
     "engines.complexity",
-    Topic("likelihood-ratio", "Likelihood ratios from classifiers", "seminar"),
+    "engines.likelihood_ratio",
 )
 
 

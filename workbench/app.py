@@ -66,9 +66,29 @@ def launch(panel: str | None = None, demo: str | None = None, preset: str | None
     else:
         window.show()
     log.info("window shown; logging to %s", log_file)
+    quit_on_signals(window)
     if autostart:
         page.start()
     return app.exec()
+
+
+def quit_on_signals(window) -> None:
+    """SIGTERM (a logout, `kill`) and Ctrl+C in the terminal close the window like
+    Ctrl+Q: engine hosts end and the settings are saved. Python runs signal handlers only
+    between bytecodes, so a timer gives it a turn while Qt's event loop waits."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    def close(signum, _frame) -> None:
+        log.info("signal %s: closing the window", signum)
+        QTimer.singleShot(0, window.close)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, close)
+    window._signal_timer = QTimer(window)
+    window._signal_timer.timeout.connect(lambda: None)
+    window._signal_timer.start(200)
 
 
 def screenshot(panel: str, demo: str | None, preset: str | None, steps: int,

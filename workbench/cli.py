@@ -215,7 +215,9 @@ def _load_app(name: str):
     except ImportError as exc:
         print(f"error: cannot load the Qt user interface: {exc}\n"
               "On Debian/Ubuntu the usual fix is:\n"
-              "  sudo apt install libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3",
+              "  sudo apt install libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 "
+              "libfontconfig1 libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 "
+              "libxcb-image0 libxcb-render-util0 libxcb-shape0",
               file=sys.stderr)
         raise SystemExit(1) from None
     return getattr(app, name)

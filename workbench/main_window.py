@@ -142,8 +142,24 @@ class MainWindow(QMainWindow):
             except (ValueError, TypeError):
                 restored = False
         if not restored:
-            self.resize(1440, 900)
+            self.resize(*default_size(self.screen()))
+        else:
+            self.fit_on_screen()
         self.apply_theme(self.settings.theme)
+
+    def fit_on_screen(self) -> None:
+        """A remembered geometry from a larger screen (or a projector that has gone) is
+        shrunk and moved onto the screen the window is on now."""
+        screen = self.screen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        width, height = min(self.width(), area.width()), min(self.height(), area.height())
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        if not area.contains(self.frameGeometry()):
+            self.move(max(area.left(), min(self.x(), area.right() - width)),
+                      max(area.top(), min(self.y(), area.bottom() - height)))
 
     # ---- panels -------------------------------------------------------------------
     @property
@@ -219,8 +235,11 @@ class MainWindow(QMainWindow):
             self.current_panel.set_scale(self.current_panel.scale / ZOOM_STEP)
 
     def zoom_reset(self) -> None:
+        """Ctrl+0: normal fonts and lines, and the window back inside the screen."""
         if self.current_panel:
             self.current_panel.set_scale(1.0)
+        if not (self.isFullScreen() or self.isMaximized()):
+            self.fit_on_screen()
 
     def toggle_controls(self) -> None:
         panel = self.current_panel
@@ -324,6 +343,15 @@ class MainWindow(QMainWindow):
         self.shutdown()
         self.save_settings()
         super().closeEvent(event)
+
+
+def default_size(screen) -> tuple[int, int]:
+    """1440×900, or 92 % of the screen's free area where that is smaller (1280×720
+    projectors, 1366×768 laptops)."""
+    if screen is None:
+        return 1440, 900
+    area = screen.availableGeometry()
+    return min(1440, int(area.width() * 0.92)), min(900, int(area.height() * 0.92))
 
 
 def about_text(device: str | None) -> str:

@@ -48,8 +48,9 @@ def load_text(panel_id: str, demo: str) -> str:
 
 class Panel(QWidget):
     VIEWS: dict[str, type[DemoView]] = {}
-    #: Show the slow-motion control in the run bar (demos worth watching step by step).
-    SPEED_CONTROL = False
+    #: Show the slow-motion control in the run bar (every panel has it by default: the
+    #: lecturer sets the pace; DEFAULT_SPEEDS lets each demo unfold over 20-60 s).
+    SPEED_CONTROL = True
     #: Per demo: the speed it starts with (steps per second, 0 = as fast as possible).
     DEFAULT_SPEEDS: dict[str, float] = {}
 

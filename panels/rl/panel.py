@@ -14,8 +14,9 @@ class RLPanel(Panel):
     VIEWS = {"gridworld": GridworldView, "dp": DPView, "mcts": MCTSView, "robot": RobotView,
              "control": ControlView, "a14": A14View}
     SPEED_CONTROL = True
-    # Sweeps and tree search are worth watching; the learners start at full speed.
-    DEFAULT_SPEEDS = {"dp": 10.0}
+    # Paced for a lecture: 20-60 s per default run (20,000 Q-learning steps at 1000/s,
+    # 200 policy-gradient updates at 10/s, one value-iteration sweep per 0.1 s).
+    DEFAULT_SPEEDS = {"gridworld": 1000.0, "dp": 10.0, "robot": 10.0, "a14": 1000.0}
 
     def world(self, name: str | None = None):
         """The maze a maze demo's next (or current) run uses, as the user edited it."""
