@@ -1,0 +1,1 @@
+"""Panel "Compression, information, entropy" (lecture chapter 4)."""
