@@ -121,27 +121,36 @@ class SGDNoiseView(DemoView):
         self.relax.add_curve("exp_theory", "δ₀e<sup>−ηλt</sup>", GREEN, width=2,
                              style="dash")
         self.spread = CurvePlot("Spread ⟨δ²⟩", "step t", "⟨δ²⟩ over walkers", log_y=True,
-                                legend="bottom-right")
+                                legend="top-right")
         self.spread.add_curve("var_now", "measured", BLUE)
         self.spread.add_curve("var_theory", "η Var/(Nλ(2−ηλ))", VERMILLION, width=2,
                               style="dash")
         self.eta = CurvePlot("Sweep over η", "η", "stationary ⟨δ²⟩",
-                             legend="bottom-right")
+                             legend="top-left")
         self.eta.add_curve("line", "η Var/(Nλ(2−ηλ))", VERMILLION, width=2)
         self.eta.add_curve("line_c", "η Var/(2Nλ)", GREEN, width=2, style="dash")
         self.eta.add_curve("pts", "walkers", BLUE, width=0, symbol="o", symbol_size=10)
         self.inv_n = CurvePlot("Sweep over N", "1/N", "stationary ⟨δ²⟩",
-                               legend="bottom-right")
+                               legend="top-left")
         self.inv_n.add_curve("line", "theory ∝ 1/N", VERMILLION, width=2)
         self.inv_n.add_curve("pts", "walkers", BLUE, width=0, symbol="o", symbol_size=10)
         self._band = 0.0
         self.walk.plotItem.enableAutoRange(axis="y", enable=False)
+        for plot in (self.hist, self.eta, self.inv_n, self.spread):
+            plot.plotItem.enableAutoRange(axis="y", enable=False)
         self.info = readout()
         grid_of(self, [[self.walk, self.hist, self.relax],
                        [self.spread, self.eta, self.inv_n]], top=self.info)
 
     def plots(self) -> list:
         return [self.walk, self.hist, self.relax, self.spread, self.eta, self.inv_n]
+
+    @staticmethod
+    def _top(plot: CurvePlot, *arrays) -> None:
+        vals = np.concatenate([np.asarray(v, dtype=float).ravel() for v in arrays])
+        vals = vals[np.isfinite(vals)]
+        if vals.size and vals.max() > 0:
+            plot.plotItem.setYRange(0.0, 1.6 * float(vals.max()), padding=0)
 
     def show_snapshot(self, snap: Snapshot) -> None:
         a, m, h = snap.arrays, snap.metrics, snap.history
@@ -162,6 +171,12 @@ class SGDNoiseView(DemoView):
         self.hist.set_curve("gauss_c", a["gauss_x"],
                             gaussian(a["gauss_x"], m["var_theory_continuum"]))
         self.relax.show_history(h)
+        # fixed headroom: the legends sit above the data
+        self._top(self.hist, a["hist_density"], a["gauss_pdf"])
+        vt = m["var_theory"]
+        if vt > 0:
+            self.spread.plotItem.setYRange(math.log10(vt) - 1.0, math.log10(vt) + 0.7,
+                                           padding=0)
         measured = h["abs_mean_dev"][np.isfinite(h["abs_mean_dev"]) & (h["abs_mean_dev"] > 0)]
         if measured.size:      # theory lines end below the walkers' noise floor
             floor = 0.1 * float(measured.min())
@@ -178,6 +193,8 @@ class SGDNoiseView(DemoView):
             self.eta.set_curve("line_c", a["sweep_eta_line_x"], a["sweep_eta_line_continuum"])
             self.inv_n.set_curve("pts", a["sweep_inv_n"], a["sweep_n_var"])
             self.inv_n.set_curve("line", a["sweep_n_line_x"], a["sweep_n_line"])
+            self._top(self.eta, a["sweep_eta_var"], a["sweep_eta_line"])
+            self._top(self.inv_n, a["sweep_n_var"], a["sweep_n_line"])
         status = "stationary" if m["burned_in"] else "still relaxing"
         text = (f"⟨δ²⟩ measured <b>{m['var_measured']:.4g}</b> · exact η Var/(Nλ(2−ηλ)) "
                 f"<b>{m['var_theory']:.4g}</b> · small-η η Var/(2Nλ) "
