@@ -180,6 +180,15 @@ class BayesView(DemoView):
 class SequentialView(BayesView):
     """Prior, likelihood of the last y and posterior over λ; W_N and λ̄_N against N."""
 
+    #: Snapshot keys show_snapshot reads (checked against the engine by the
+    #: contract test).
+    NEEDS = ("arrays.analytic", "arrays.grid", "arrays.likelihood", "arrays.obs_gain",
+             "arrays.obs_kl", "arrays.obs_mean", "arrays.obs_mean_formula", "arrays.obs_n",
+             "arrays.obs_width", "arrays.obs_width_formula", "arrays.posterior", "arrays.prior",
+             "arrays.ys", "metrics.gain", "metrics.grid_step", "metrics.h_post", "metrics.h_prior",
+             "metrics.kl", "metrics.mean", "metrics.n_obs", "metrics.true_lambda", "metrics.width",
+             "metrics.width_formula")
+
     HINT = ("Left click in the λ plot: one observation y at the clicked position "
             "(try an outlier).")
 
@@ -288,6 +297,14 @@ class SequentialView(BayesView):
 class QubitView(BayesView):
     """p(y|λ=0), p(y|λ=1), P(λ=1|y) as a function of y, and the belief over readouts."""
 
+    #: Snapshot keys show_snapshot reads (checked against the engine by the
+    #: contract test).
+    NEEDS = ("arrays.curve_now", "arrays.curve_prior", "arrays.obs_gain", "arrays.obs_h_post",
+             "arrays.obs_n", "arrays.obs_p1", "arrays.p_y0", "arrays.p_y1", "arrays.y_grid",
+             "arrays.ys", "metrics.expected_gain", "metrics.gain", "metrics.h_post",
+             "metrics.h_prior", "metrics.kl", "metrics.log_odds", "metrics.n_obs", "metrics.p1",
+             "metrics.true_state")
+
     BUTTONS = (("One readout", "Read the qubit once more: y ~ p(y | λ*) (also while paused)",
                 {"kind": "observe"}),)
     HINT = "Left click in the readout plot: a readout with the clicked value y."
@@ -375,6 +392,16 @@ class QubitView(BayesView):
 # ---- cavity decay ------------------------------------------------------------------------------
 class CavityView(BayesView):
     """P(n) before and after clicks, the likelihood of the last outcome, ⟨n⟩ over time."""
+
+    #: Snapshot keys show_snapshot reads (checked against the engine by the
+    #: contract test).
+    NEEDS = ("arrays.likelihood", "arrays.n", "arrays.obs_click", "arrays.obs_gain",
+             "arrays.obs_h_post", "arrays.obs_kl", "arrays.obs_mean", "arrays.obs_n",
+             "arrays.obs_n_true", "arrays.posterior", "arrays.prior", "metrics.clicks",
+             "metrics.gain", "metrics.h_post", "metrics.h_prior", "metrics.kl",
+             "metrics.last_click", "metrics.mean", "metrics.mean_after_click",
+             "metrics.mean_prior", "metrics.n_obs", "metrics.n_true", "metrics.n_true0",
+             "metrics.p_click")
 
     BUTTONS = (
         ("One interval τ", "Watch the detector for one more interval (click or not, drawn "
@@ -478,6 +505,14 @@ class CavityView(BayesView):
 # ---- Gaussian random process ----------------------------------------------------------------------
 class GPView(BayesView):
     """Posterior mean, ±1σ and ±2σ bands and samples of φ(t); clicks add measurements."""
+
+    #: Snapshot keys show_snapshot reads (checked against the engine by the
+    #: contract test).
+    NEEDS = ("arrays.mean", "arrays.meas_t", "arrays.meas_y", "arrays.obs_gain", "arrays.obs_kl",
+             "arrays.obs_n", "arrays.prior_samples", "arrays.prior_std", "arrays.samples",
+             "arrays.std", "arrays.t", "arrays.truth", "metrics.gain", "metrics.h_post",
+             "metrics.h_prior", "metrics.kl", "metrics.mean_std", "metrics.n_obs",
+             "metrics.prior_mean_std", "metrics.total_gain")
 
     BUTTONS = (("One measurement", "Measure the true function at a random site (also while "
                                    "paused)", {"kind": "observe"}),)
@@ -611,6 +646,15 @@ class GPView(BayesView):
 # ---- Bayes and the loss ------------------------------------------------------------------------------
 class LossView(BayesView):
     """MAP fits for several prior widths, the posterior predictive band, the error scan."""
+
+    #: Snapshot keys show_snapshot reads (checked against the engine by the
+    #: contract test).
+    NEEDS = ("arrays.map_fits", "arrays.obs_data_term", "arrays.obs_n", "arrays.obs_prior_term",
+             "arrays.pred_mean", "arrays.pred_std_f", "arrays.pred_std_y", "arrays.scan_test",
+             "arrays.scan_train", "arrays.scan_widths", "arrays.truth", "arrays.x_plot",
+             "arrays.xs", "arrays.ys", "metrics.data_term", "metrics.gain", "metrics.h_post",
+             "metrics.h_prior", "metrics.kl", "metrics.n_obs", "metrics.prior_term",
+             "metrics.ridge_lambda", "metrics.test_mse", "metrics.train_mse")
 
     BUTTONS = (("One data point", "Draw one more sample (x, y) from the true function "
                                   "(also while paused)", {"kind": "observe"}),)

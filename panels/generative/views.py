@@ -106,6 +106,12 @@ class _FlowView(DemoView):
 class FlowSamplesView(PaintInput, _FlowView):
     """Learn from samples: p(x) and data | q_θ(x) and data | samples | ln|det J| | NLL."""
 
+    #: Snapshot keys show_snapshot reads (checked against the engine by the
+    #: contract test).
+    NEEDS = ("arrays.data", "arrays.logdet_init", "arrays.p_density", "arrays.q_density",
+             "arrays.rect", "arrays.samples", "history.entropy", "history.kl", "history.nll",
+             "history.nll_train", "history.step")
+
     painted = Signal(object)        # new painted points (n, 2)
     clear_requested = Signal()
 
@@ -228,6 +234,12 @@ class FlowSamplesView(PaintInput, _FlowView):
 class FlowEnergyView(TemperatureInput, _FlowView):
     """Learn to sample: p ∝ e^{−E/T} with model samples | q_θ | ln|det J| | F | KL | ESS."""
 
+    #: Snapshot keys show_snapshot reads (checked against the engine by the
+    #: contract test).
+    NEEDS = ("arrays.logdet_init", "arrays.p_density", "arrays.q_density", "arrays.rect",
+             "arrays.samples", "history.ess", "history.free_energy", "history.kl", "history.loss",
+             "history.neg_ln_z", "history.step")
+
     temperature_changed = Signal(float)
 
     def __init__(self, spec, parent=None):
@@ -313,6 +325,12 @@ class FlowEnergyView(TemperatureInput, _FlowView):
 # ---- restricted Boltzmann machine ----------------------------------------------------------
 class RBMView(ClampInput, DemoView):
     """Training samples | Gibbs chains (click to clamp) | W | exact KL | recon | P bars."""
+
+    #: Snapshot keys show_snapshot reads (checked against the engine by the
+    #: contract test).
+    NEEDS = ("arrays.chain_samples", "arrays.clamp", "arrays.data_samples", "arrays.p_data",
+             "arrays.p_model", "arrays.shape", "arrays.weights", "history.kl",
+             "history.recon_error", "history.step", "metrics.chain_T", "metrics.model_mass")
 
     unit_clicked = Signal(int)
     anneal_requested = Signal()
@@ -467,6 +485,12 @@ class _Cell(QStackedWidget):
 
 class VAEView(DemoView):
     """Inputs vs reconstructions | latent space | losses / prior samples | traversals."""
+
+    #: Snapshot keys show_snapshot reads (checked against the engine by the
+    #: contract test).
+    NEEDS = ("arrays.inputs", "arrays.latent_color", "arrays.latent_mu", "arrays.prior_samples",
+             "arrays.recons", "arrays.t", "arrays.traversal", "history.kl", "history.loss",
+             "history.recon", "history.step")
 
     def __init__(self, spec, parent=None):
         super().__init__(spec, parent)
@@ -648,6 +672,12 @@ class VAEView(DemoView):
 # ---- generative adversarial network ---------------------------------------------------------
 class GANView(DemoView):
     """Data | generated samples | D(x) with both / losses | D on real & fake | MMD."""
+
+    #: Snapshot keys show_snapshot reads (checked against the engine by the
+    #: contract test).
+    NEEDS = ("arrays.d_map", "arrays.fake", "arrays.p_density", "arrays.real", "history.d_fake",
+             "history.d_real", "history.loss_d", "history.loss_g", "history.mmd", "history.step",
+             "metrics.modes", "metrics.modes_total")
 
     TWO_LN2 = 2 * math.log(2.0)
 

@@ -381,6 +381,13 @@ class CNNView(DemoView):
     """Loss and accuracy per epoch (previous runs overlaid), confusion matrix, misclassified
     digits, a canvas evaluated by the current model, the architecture and the dataset."""
 
+    #: Snapshot keys show_snapshot reads (checked against the engine by the
+    #: contract test).
+    NEEDS = ("arrays.confusion", "arrays.criterion", "arrays.dataset", "arrays.output_affine",
+             "arrays.sizes", "arrays.wrong_images", "arrays.wrong_pred", "arrays.wrong_true",
+             "history.step", "history.test_acc", "history.test_loss", "history.train_acc_running",
+             "history.train_loss_running")
+
     def __init__(self, spec, parent=None):
         super().__init__(spec, parent)
         self.loss = EpochPlot("Loss per epoch", "loss", "loss", log_y=True)
@@ -628,6 +635,11 @@ def architecture_html(cfg: MNISTConfig) -> str:
 # ---- exercise A1.5 ---------------------------------------------------------------------------
 class ExpectedView(DemoView):
     """π_θ(a|s) against the true p(a|s) and the label frequencies; KL and loss vs. steps."""
+
+    #: Snapshot keys show_snapshot reads (checked against the engine by the
+    #: contract test).
+    NEEDS = ("arrays.bin_centres", "arrays.freq", "arrays.p_true", "arrays.pi", "arrays.s",
+             "history.floor", "history.kl", "history.loss", "history.step", "history.train_nll")
 
     def __init__(self, spec, parent=None):
         super().__init__(spec, parent)

@@ -39,6 +39,12 @@ def _changed(old: np.ndarray | None, new: np.ndarray | None) -> bool:
 class FunctionFitView(DemoView):
     """Fit of y = F_θ(x), train/test loss and the fraction of (near-)zero weights."""
 
+    #: Snapshot keys show_snapshot reads (checked against the engine by the
+    #: contract test).
+    NEEDS = ("arrays.x_grid", "arrays.x_test", "arrays.x_train", "arrays.y_pred",
+             "arrays.y_target", "arrays.y_test", "arrays.y_train", "history.sparsity",
+             "history.step", "history.test_loss", "history.train_loss")
+
     def __init__(self, spec, parent=None):
         super().__init__(spec, parent)
         self.fit = CurvePlot("Fit   y = F<sub>θ</sub>(x)", "x", "y", legend="top-left")
@@ -129,6 +135,10 @@ class FunctionFitView(DemoView):
 class ImageFitView(DemoView):
     """Target picture, the network's picture, loss and per-neuron contributions."""
 
+    #: Snapshot keys show_snapshot reads (checked against the engine by the
+    #: contract test).
+    NEEDS = ("arrays.image", "arrays.target", "history.loss", "history.step")
+
     def __init__(self, spec, parent=None):
         super().__init__(spec, parent)
         self.target = ImagePlot("Target  f(x, y)", picture=True, levels=(0.0, 1.0))
@@ -167,6 +177,12 @@ class ImageFitView(DemoView):
 # ---- loss landscape -------------------------------------------------------------------
 class LandscapeView(DemoView):
     """Optimizer paths on the (θ0, θ1) loss landscape, and their losses over steps."""
+
+    #: Snapshot keys show_snapshot reads (checked against the engine by the
+    #: contract test).
+    NEEDS = ("arrays.landscape", "arrays.path_adam", "arrays.path_momentum", "arrays.path_rmsprop",
+             "arrays.path_sgd", "arrays.theta_true", "history.loss_adam", "history.loss_momentum",
+             "history.loss_rmsprop", "history.loss_sgd", "history.step")
 
     N_CONTOURS = 7
 

@@ -250,6 +250,11 @@ def shortest_path_length(walls: np.ndarray, rewards: np.ndarray, start) -> float
 class GridworldView(MazeView):
     """Tabular Q-learning / SARSA: V(s) = max_a Q(s, a), π(a|s) arrows, the agent."""
 
+    #: Snapshot keys show_snapshot reads (checked against the engine by the
+    #: contract test).
+    NEEDS = ("arrays.V", "arrays.policy", "arrays.rewards", "arrays.start", "arrays.trajectory",
+             "arrays.walls", "history.optimal_agreement", "history.step")
+
     MAZE_TITLE = "V(s) = max<sub>a</sub> Q(s, a)  ·  arrows: π(a|s)"
 
     def __init__(self, spec, parent=None):
@@ -293,6 +298,11 @@ class GridworldView(MazeView):
 class DPView(MazeView):
     """Value iteration / policy iteration, one synchronous sweep per step."""
 
+    #: Snapshot keys show_snapshot reads (checked against the engine by the
+    #: contract test).
+    NEEDS = ("arrays.V", "arrays.policy", "arrays.rewards", "arrays.start", "arrays.trajectory",
+             "arrays.walls", "history.delta", "history.step", "history.v_start")
+
     MAZE_TITLE = "V<sub>k</sub>(s) after k sweeps  ·  arrows: greedy π"
 
     def __init__(self, spec, parent=None):
@@ -319,6 +329,11 @@ class DPView(MazeView):
 
 class MCTSView(MazeView):
     """Monte-Carlo tree search: visit counts per cell, the tree, the real path."""
+
+    #: Snapshot keys show_snapshot reads (checked against the engine by the
+    #: contract test).
+    NEEDS = ("arrays.root_q", "arrays.root_visits", "arrays.visits", "history.episode_return",
+             "history.step", "history.tree_size")
 
     MAZE_TITLE = "Visits per cell · orange: the search tree"
     HEAT_LABEL = "ln(1 + visits)"
@@ -371,6 +386,12 @@ class MCTSView(MazeView):
 # ---- policy gradient: the robot on a line -------------------------------------------------
 class RobotView(DemoView):
     """REINFORCE on the lecture's robot: the policy, one episode, the return."""
+
+    #: Snapshot keys show_snapshot reads (checked against the engine by the
+    #: contract test).
+    NEEDS = ("arrays.n_sites", "arrays.pi_move", "arrays.positions", "arrays.target",
+             "history.expected_return", "history.mean_return", "history.pi_move_off",
+             "history.pi_move_on", "history.step", "metrics.optimal_return")
 
     def __init__(self, spec, parent=None):
         super().__init__(spec, parent)
@@ -441,6 +462,11 @@ class RobotView(DemoView):
 # ---- gymnasium classic control ----------------------------------------------------------------
 class ControlView(DemoView):
     """CartPole-v1 / Pendulum-v1 drawn from the state, returns and the learner's numbers."""
+
+    #: Snapshot keys show_snapshot reads (checked against the engine by the
+    #: contract test).
+    NEEDS = ("arrays.env_state", "history.approx_kl", "history.clip_fraction", "history.entropy",
+             "history.policy_loss", "history.step", "history.value_loss")
 
     SOLVED = {"CartPole-v1": 475.0}
     #: Third plot per algorithm: (title, history columns shown).
@@ -559,6 +585,11 @@ class ControlView(DemoView):
 # ---- exercise A1.4 ------------------------------------------------------------------------------
 class A14View(DemoView):
     """Exercise A1.4: V_left(γ), V_right(γ), the threshold γ*, and learned Q(s0, ·)."""
+
+    #: Snapshot keys show_snapshot reads (checked against the engine by the
+    #: contract test).
+    NEEDS = ("history.q_left", "history.q_right", "history.step", "metrics.q_left_exact",
+             "metrics.q_right_exact")
 
     #: Config fields on sliders above the plots (ranges from the Config), short labels.
     SLIDERS = (("n", "n"), ("r", "r"), ("r_prime", "r′"), ("gamma", "γ"))
