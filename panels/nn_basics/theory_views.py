@@ -223,7 +223,7 @@ class LandscapeStatsView(DemoView):
 
     def __init__(self, spec, parent=None):
         super().__init__(spec, parent)
-        self.field = ImagePlot("Critical points of f", "x (px)",
+        self.field = ImagePlot("Critical points of L", "x (px)",
                                "y (px)", colormap=landscape_colormap(), levels=(-3.0, 3.0),
                                lock_aspect=True, legend="top-right")
         self.points: dict[str, pg.ScatterPlotItem] = {}
@@ -263,7 +263,7 @@ class LandscapeStatsView(DemoView):
         self.dims.add_curve("ref", "exact (d = 1, 2)", VERMILLION, width=0, symbol="star",
                             symbol_size=14)
         self.dims.set_curve("ref", [1, 2], [0.5, 0.25])
-        self.speed = CurvePlot("Descent speed |∇f|", "iteration", "|∇f|",
+        self.speed = CurvePlot("Descent speed |∇L|", "iteration", "|∇L|",
                                log_y=True, legend=None)
         for i, color in enumerate(PATH_COLORS):
             self.speed.add_curve(f"p{i}", f"path {i + 1}", color, width=2)
