@@ -211,15 +211,15 @@ class PCAView(_RepView):
         self.cloud.on_click = self._cloud_clicked
         self.eig_cell = _Cell(self.eig_digits, self.eig_curves, self.cloud)
         # reconstructions
-        self.recon_img = ImagePlot("x and x̂ with M terms",
+        self.recon_img = ImagePlot("x and x<sub>M</sub> (M terms)",
                                    colormap=grey_colormap(), levels=(0.0, 1.0), picture=True)
-        self.recon_curves = CurvePlot("x and x̂ with M terms", "site i", "x<sub>i</sub>",
+        self.recon_curves = CurvePlot("x and x<sub>M</sub> (M terms)", "site i", "x<sub>i</sub>",
                                       legend="bottom-right")
         for j in range(2):
             self.recon_curves.add_curve(f"x{j}", f"x (sample {j + 1})", PALETTE[j], width=2.0)
             self.recon_curves.add_curve(f"r{j}", f"reconstruction {j + 1}", PALETTE[j],
                                         width=2.0, style="dash")
-        self.recon_2d = CurvePlot("x and x̂ with M terms", "x₁", "x₂",
+        self.recon_2d = CurvePlot("x and x<sub>M</sub> (M terms)", "x₁", "x₂",
                                   legend="top-left")
         self.recon_2d.plotItem.setAspectLocked(True)
         self.recon_2d.add_curve("x", "x", BLUE, width=0, symbol="o", symbol_size=8)
@@ -227,7 +227,7 @@ class PCAView(_RepView):
                                 symbol_size=8)
         self.recon_2d.add_curve("link", "", GREY, width=1.2, legend=False)
         self.recon_cell = _Cell(self.recon_img, self.recon_curves, self.recon_2d)
-        self.proj = CurvePlot("Data on (z₁, z₂)", "z₁ = ⟨v⁽¹⁾|x−x̄⟩", "z₂ = ⟨v⁽²⁾|x−x̄⟩",
+        self.proj = CurvePlot("Data on (z₁, z₂)", "z₁ = ⟨v⁽¹⁾|x − ⟨x⟩⟩", "z₂ = ⟨v⁽²⁾|x − ⟨x⟩⟩",
                               legend=None)
         self.proj_scatter = pg.ScatterPlotItem([], [], size=5, pen=pg.mkPen(None))
         self.proj.plotItem.addItem(self.proj_scatter)
@@ -405,7 +405,7 @@ class PCAView(_RepView):
                                   brush=self._labels_brushes(a["projection_labels"]))
         text = (f"N = <b>{int(m['n_samples'])}</b> samples · M = <b>{mm}</b>: explained "
                 f"<b>{m['explained_variance']:.1%}</b> of Σλ = {_g(m['total_variance'])}"
-                f" · reconstruction error ⟨‖x − x̂‖²⟩ = <b>{_g(m['recon_mse'])}</b>")
+                f" · reconstruction error ⟨‖x − x<sub>M</sub>‖²⟩ = <b>{_g(m['recon_mse'])}</b>")
         if "eigvec_planewave_fraction" in a:
             text += (" · plane-wave fraction of v⁽¹⁾…v⁽⁴⁾: "
                      + ", ".join(f"{f:.2f}" for f in a["eigvec_planewave_fraction"][:4]))
@@ -446,7 +446,7 @@ class AutoencoderView(_RepView):
         self.latent_scatter = pg.ScatterPlotItem([], [], size=5, pen=pg.mkPen(None))
         self.latent.plotItem.addItem(self.latent_scatter)
         self.loss = CurvePlot("Loss ⟨‖x − x′‖²⟩", "step", "loss", log_y=True,
-                              legend="bottom-left")
+                              legend="top-right")
         self.loss.add_curve("batch_loss", "batch", SKY, width=1.0, alpha=140)
         self.loss.add_curve("loss", "all data", BLUE, width=2.2, symbol="o", symbol_size=4)
         self.loss.add_curve("pca_floor", "PCA floor Σ<sub>l>k</sub>λ<sub>l</sub>", FG,
@@ -526,16 +526,17 @@ class LinearView(_RepView):
         self.angles.add_curve("mean_angle_deg", "mean angle", BLUE, width=2.2, symbol="o",
                               symbol_size=4)
         self.loss = CurvePlot("Loss → floor", "step", "loss",
-                              log_y=True, legend="bottom-left")
+                              log_y=True, legend="top-right")
         self.loss.add_curve("batch_loss", "batch", SKY, width=1.0, alpha=140)
         self.loss.add_curve("loss", "all data", BLUE, width=2.2, symbol="o", symbol_size=4)
         self.loss.add_curve("floor", "PCA floor", FG, width=1.8, style="dash")
-        self.wtw = CurvePlot("Spectrum of W′W", "index", "eigenvalue", legend="bottom-right")
+        self.wtw = CurvePlot("Spectrum of W′W", "index", "eigenvalue", legend="bottom-right",
+                             y_range=(0.0, 1.3))
         self.wtw.add_curve("spec", "eigenvalues of W′W", PURPLE, width=1.5, symbol="o",
                            symbol_size=9)
         self.wtw.add_curve("one", "1 (a projector)", FG, width=1.4, style="dash")
-        self.overlap = ImagePlot("Overlap v<sup>(i)</sup>·w′<sub>j</sub>",
-                                 colormap=diverging_colormap(), levels=(-1.0, 1.0),
+        self.overlap = ImagePlot("Overlap |⟨v<sup>(i)</sup>|ŵ′<sub>j</sub>⟩|",
+                                 colormap="viridis", levels=(0.0, 1.0),
                                  picture=True, colorbar=True)
         self.columns = MosaicPlot("Columns w′<sub>j</sub> / v<sup>(j)</sup>",
                                   "waiting for a run")
@@ -588,18 +589,18 @@ class DenoisingView(_RepView):
     def __init__(self, spec, parent=None):
         super().__init__(spec, parent)
         self.readout = _label()
-        self.triples_img = ImagePlot("x̃ · x · F(x̃)",
+        self.triples_img = ImagePlot("noisy · clean · F(noisy)",
                                      colormap=grey_colormap(), levels=(0.0, 1.0),
                                      picture=True)
-        self.triples_curves = CurvePlot("x̃ · x · F(x̃)", "site i",
+        self.triples_curves = CurvePlot("noisy · clean · F(noisy)", "site i",
                                         "x<sub>i</sub>", legend="bottom-right")
         t = self.triples_curves
-        t.add_curve("noisy", "noisy x̃", GREY, width=1.4)
+        t.add_curve("noisy", "noisy input", GREY, width=1.4)
         t.add_curve("clean", "clean x", BLUE, width=2.4)
-        t.add_curve("output", "output F(x̃)", VERMILLION, width=2.4, style="dash")
+        t.add_curve("output", "output F", VERMILLION, width=2.4, style="dash")
         self.triples_cell = _Cell(self.triples_img, self.triples_curves)
-        self.loss = CurvePlot("Loss ⟨‖F(x̃) − x‖²⟩", "step", "loss", log_y=True,
-                              legend="bottom-left")
+        self.loss = CurvePlot("Loss ⟨‖F(x<sub>noisy</sub>) − x‖²⟩", "step", "loss", log_y=True,
+                              legend="top-right")
         self.loss.add_curve("batch_loss", "batch", SKY, width=1.0, alpha=140)
         self.loss.add_curve("noisy_mse", "noisy input", BLUE, width=2.2, symbol="o",
                             symbol_size=4)

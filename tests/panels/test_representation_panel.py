@@ -36,7 +36,7 @@ def metric(panel, key: str) -> float:
 
 
 def test_pca_slider_starts_a_paused_run_and_redraws_the_reconstruction(qtbot, tmp_path):
-    window, panel = rep_panel(qtbot, tmp_path, "pca", "quick", steps=20)
+    window, panel = rep_panel(qtbot, tmp_path, "pca", "quick", steps=6)
     view = panel.view
     assert view.recon_cell.current is view.recon_img        # digits as images
     # no run yet: moving the slider starts a paused run with that M
@@ -66,6 +66,7 @@ def test_pca_slider_starts_a_paused_run_and_redraws_the_reconstruction(qtbot, tm
     assert not view.add_point(0.0, 0.0)
     assert "2-d Gaussian cloud only" in panel.message_label.text()
     # a finished run: the slider continues it (paused), its estimate kept
+    panel.set_speed(0.0)
     with qtbot.waitSignal(panel.runner.finished, timeout=30000):
         panel.toggle_pause()
     n_done = metric(panel, "n_samples")
