@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import signal
 import sys
 import time
@@ -158,6 +159,7 @@ def run(panel: str, demo: str | None = None, preset: str | None = None,
     stderr = stderr or sys.stderr
     spec, cfg = resolve(panel, demo, preset)
     cfg = build_config(cfg, sets, steps, seed)
+    check_out(out)   # before training: a bad --out must not cost the run
 
     from engines.runtime import Control, DeviceUnavailable, Diverged, drive, pick_device
 
@@ -165,6 +167,10 @@ def run(panel: str, demo: str | None = None, preset: str | None = None,
         torch_device = pick_device(device)
         engine = spec.engine_class()(cfg, device=device)
     except (DeviceUnavailable, ValueError) as exc:   # e.g. nothing to learn in this setup
+        raise UsageError(str(exc)) from None
+    except RuntimeError as exc:                      # e.g. a dataset that is not there
+        if type(exc).__name__ != "DataMissing":
+            raise
         raise UsageError(str(exc)) from None
 
     total = int(getattr(cfg, "steps", 0))
@@ -201,7 +207,6 @@ def run(panel: str, demo: str | None = None, preset: str | None = None,
         stopped=ctl.cancelled,
     )
     _print_summary(result, stderr)
-    _write_out(out, engine, stderr)
     if as_json:
         report = {
             "panel": panel,
@@ -220,7 +225,26 @@ def run(panel: str, demo: str | None = None, preset: str | None = None,
         stdout.flush()
     log.info("headless run finished: %d steps in %.2f s, stopped=%s",
              result.steps, result.elapsed, result.stopped)
+    if not _write_out(out, engine, stderr):
+        return EXIT_USAGE
     return EXIT_INTERRUPTED if result.stopped else EXIT_OK
+
+
+def check_out(out: str | Path | None) -> None:
+    """--out must name a file we can write: checked before any training."""
+    if out is None:
+        return
+    path = Path(out)
+    if path.is_dir():
+        raise UsageError(f"--out {out}: is a directory; give a file name, e.g. "
+                         f"{path / 'history.csv'}")
+    parent = path.parent if str(path.parent) else Path(".")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--out {out}: cannot create its folder ({exc.strerror})") from None
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise UsageError(f"--out {out}: not writable")
 
 
 def _final_metrics(last, engine) -> dict[str, float]:
@@ -248,10 +272,16 @@ def _print_summary(result: Result, stderr: TextIO) -> None:
         print("final: " + format_metrics(result.metrics, limit=None), file=stderr)
 
 
-def _write_out(out: str | Path | None, engine, stderr: TextIO) -> None:
+def _write_out(out: str | Path | None, engine, stderr: TextIO) -> bool:
     if out is None:
-        return
+        return True
     from workbench.export_csv import write_history_csv
 
-    path = write_history_csv(out, engine.history.arrays())
+    try:
+        path = write_history_csv(out, engine.history.arrays())
+    except OSError as exc:
+        print(f"error: --out {out}: could not write the history ({exc.strerror})",
+              file=stderr)
+        return False
     print(f"wrote metric history to {path}", file=stderr)
+    return True

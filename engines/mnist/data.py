@@ -294,8 +294,9 @@ def load_full(directory: Path | None = None,
     if bad:
         raise DataMissing(
             "Full MNIST is not downloaded (" + ", ".join(f"{n} {s}" for n, s in bad.items())
-            + f") in {folder}. Press 'Download full MNIST' in the panel, or choose the "
-              "bundled subset.")
+            + f") in {folder}. Download it with 'Download full MNIST' in the mnist panel "
+              "(or `python scripts/mnist_long_run.py`), or use the bundled subset "
+              "(dataset=subset).")
     names = list(files)
     arrays = [parse_idx((folder / n).read_bytes()) for n in names]
     x_train, y_train, x_test, y_test = (arrays[names.index(n)] for n in (

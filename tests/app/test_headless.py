@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import math
 
 import numpy as np
@@ -91,3 +92,28 @@ def test_a_finite_blow_up_is_a_divergence_with_exit_3(capsys):
                         steps=200, seed=None, device="cpu", as_json=False, out=None)
     assert code == headless.EXIT_DIVERGED
     assert "grew over 1000" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind", ["directory", "unwritable"])
+def test_a_bad_out_path_is_refused_before_training(tmp_path, kind):
+    from workbench import headless
+
+    out = tmp_path / "somewhere"
+    out.mkdir()
+    if kind == "unwritable":
+        out = tmp_path / "dev-full" / "h.csv"
+        out.parent.mkdir()
+        out.write_text("")
+        out.chmod(0o400)
+        if os.access(out, os.W_OK):   # root ignores file modes
+            pytest.skip("running as root: the file stays writable")
+    with pytest.raises(headless.UsageError, match="--out"):
+        headless.run("nn-basics", "function", None, steps=5, out=out)
+
+
+def test_missing_full_mnist_is_a_message_not_a_traceback(tmp_path, monkeypatch):
+    from workbench import headless
+
+    monkeypatch.setenv("ML_WORKBENCH_DATA_DIR", str(tmp_path))
+    with pytest.raises(headless.UsageError, match="Full MNIST is not downloaded"):
+        headless.run("mnist", "cnn", None, sets=["dataset=full"], steps=1)
