@@ -1,6 +1,7 @@
 """A tiny Qt-free engine for runner/panel tests: fast, deterministic, scriptable failures."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +17,8 @@ class FakeConfig(ConfigBase):
     fail_at: int = param(-1, label="Raise RuntimeError at step", min=-1, max=10**9)
     nan_from: int = param(-1, label="Report NaN from this step on", min=-1, max=10**9)
     work: int = param(2000, label="Busy-work per step", min=0, max=10**7)
+    hang_at: int = param(-1, label="Step that never returns (a stuck engine)", min=-1,
+                         max=10**9)
     seed: int = param(0, label="Seed", min=0, max=2**31 - 1)
 
 
@@ -31,6 +34,9 @@ class FakeEngine(Engine):
         while self.step < self.cfg.steps:
             ctl.checkpoint()
             np.sum(np.arange(self.cfg.work))  # stands in for a batch of work
+            if self.step == self.cfg.hang_at:
+                while True:                     # stuck inside one step, deaf to Stop
+                    time.sleep(0.01)
             self.value *= 0.99 + 0.001 * self.rng.random()
             self.step += 1
             if self.step == self.cfg.fail_at:
