@@ -29,6 +29,9 @@ from engines.runtime import Control, Diverged, Engine, drive
 from workbench import protocol as msg
 
 PARK_TIMEOUT = 5.0
+#: An exception's message reaches the panel cut to this many characters (the traceback
+#: goes to the log whole).
+MESSAGE_LIMIT = 2000
 QUIT_WAIT = 0.5   # seconds a quitting host waits for the cancelled run and the outbox
 
 
@@ -207,8 +210,10 @@ class Host:
             outcome, failure = "failed", msg.Failure("Diverged", str(exc))
         except BaseException as exc:  # noqa: BLE001 - every error must reach the panel
             outcome = "failed"
-            failure = msg.Failure(type(exc).__name__, str(exc) or repr(exc),
-                                  traceback.format_exc())
+            text = str(exc) or repr(exc)
+            if len(text) > MESSAGE_LIMIT:
+                text = text[:MESSAGE_LIMIT] + f" … ({len(text):,} characters in all)"
+            failure = msg.Failure(type(exc).__name__, text, traceback.format_exc())
         run.finished.set()
         self.send(msg.Done(rid, outcome, failure))
 
@@ -239,16 +244,37 @@ def end_with_parent() -> None:
     threading.Thread(target=watch, name="host-watchdog", daemon=True).start()
 
 
+def stderr_path(name: str):
+    """Where a host's stderr goes: beside the app's log, one file per panel's host."""
+    from workbench.paths import log_dir
+
+    return log_dir() / f"{name}.stderr.log"
+
+
+def capture_stderr() -> None:
+    """Send this process's stderr (warnings, a native crash's faulthandler trace) to a
+    file the GUI reads into its log when the host dies."""
+    import faulthandler
+    import multiprocessing
+
+    try:
+        path = stderr_path(multiprocessing.current_process().name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        stream = open(path, "w", buffering=1, encoding="utf-8", errors="replace")
+        os.dup2(stream.fileno(), 2)
+        sys.stderr = stream
+    except OSError:
+        pass   # keep the inherited stderr
+    faulthandler.enable()   # a crash in native code leaves its trace there
+
+
 def host_main(conn) -> None:
     """Entry point of the child process."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the GUI's to handle
     end_with_parent()
-    import faulthandler
-
-    faulthandler.register(signal.SIGUSR1)
-    faulthandler.enable()   # a crash in native code leaves its trace on stderr (the log)
+    capture_stderr()
     host = Host(conn)
     try:
         host.send(msg.Hello(warm_up()))

@@ -402,9 +402,11 @@ class EngineRunner(QObject):
         if (self._outcome is None and self.is_active() and self._host is not None
                 and not self._host.alive()):
             code = self._host.process.exitcode
+            how = (f"killed by signal {-code}" if code is not None and code < 0
+                   else f"exit code {code}")
             self._outcome = ("failed", msg.Failure(
-                "EngineProcessDied", f"the engine process ended unexpectedly (exit code "
-                                     f"{code})"))
+                "EngineProcessDied", f"the engine process ended unexpectedly ({how})",
+                host_stderr_tail(self._host.process.name)))
             self._host = None
             self._unfinished.clear()
         if self._outcome is not None:
@@ -426,6 +428,17 @@ class EngineRunner(QObject):
             self._shown_state = shown
             self.state_changed.emit(shown)
 
+
+
+def host_stderr_tail(name: str, limit: int = 8000) -> str:
+    """The end of a dead host's stderr (a faulthandler trace, a warning), for the log."""
+    from workbench.engine_host import stderr_path
+
+    try:
+        text = stderr_path(name).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return ("stderr of the engine process:\n" + text[-limit:]) if text.strip() else ""
 
 
 class RateMeter:

@@ -134,3 +134,20 @@ def test_host_process_death_is_reported(qtbot, runner):
         runner._host.process.kill()
     assert blocker.args == ["failed"]
     assert failures[0][0] == "EngineProcessDied"
+
+
+def test_a_crashed_host_leaves_its_native_trace_in_the_report(qtbot, runner):
+    import os
+    import signal
+
+    snaps, failures = [], []
+    runner.snapshot.connect(snaps.append)
+    runner.failed.connect(lambda *args: failures.append(args))
+    runner.start(SPEC, FakeConfig(steps=10**8))
+    qtbot.waitUntil(lambda: len(snaps) > 0, timeout=20000)
+    with qtbot.waitSignal(runner.finished, timeout=20000):
+        os.kill(runner._host.process.pid, signal.SIGSEGV)   # a crash in native code
+    kind, message, details = failures[0]
+    assert kind == "EngineProcessDied" and "signal 11" in message
+    assert "log file" not in message                  # the panel adds that once
+    assert "Fatal Python error" in details             # faulthandler's trace, for the log
