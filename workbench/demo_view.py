@@ -40,7 +40,7 @@ import weakref
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from engines.config import ConfigBase
 from engines.runtime import Snapshot
@@ -213,6 +213,24 @@ def missing_keys(needs: tuple[str, ...], snap: Snapshot) -> list[str]:
 
 
 # ---- layout helpers shared by the panels' views ---------------------------------------
+class CurrentPageStack(QStackedWidget):
+    """A QStackedWidget sized by the page it shows, not by its largest page: one wide
+    demo (or panel) must not make every other one wider than the screen."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.currentChanged.connect(lambda _index: self.updateGeometry())
+
+    def sizeHint(self):  # noqa: N802 - Qt API
+        page = self.currentWidget()
+        return page.sizeHint() if page is not None else super().sizeHint()
+
+    def minimumSizeHint(self):  # noqa: N802 - Qt API
+        page = self.currentWidget()
+        return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
+
+
+
 def splitter(orientation, *widgets: QWidget, stretch: list[int] | None = None) -> QSplitter:
     """Widgets side by side (or stacked) with draggable borders; ``stretch`` shares space."""
     s = QSplitter(orientation)

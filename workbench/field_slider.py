@@ -32,13 +32,13 @@ class FieldSlider(QWidget):
         span = int(self.hi - self.lo)
         self.steps = span if self.integer and span <= 1000 else LINEAR_STEPS
         self.slider.setRange(0, self.steps)
-        self.slider.setMinimumWidth(120)
+        self.slider.setMinimumWidth(60)
         unit = meta.get("unit")
         self.name = QLabel(label or meta.get("label") or key)
         self.name.setToolTip(meta.get("help", ""))
         self.unit = f" {unit}" if unit else ""
         self.value_label = QLabel()
-        self.value_label.setMinimumWidth(56)
+        self.value_label.setMinimumWidth(44)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.name)

@@ -9,10 +9,11 @@ from typing import Iterable
 from PySide6.QtCore import QByteArray, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QListWidget, QListWidgetItem,
-                               QMainWindow, QMessageBox, QSplitter, QStackedWidget)
+                               QMainWindow, QMessageBox, QSplitter)
 
 from engines.spec import Topic
 from workbench import APP_NAME, __version__
+from workbench.demo_view import CurrentPageStack
 from workbench.panel import Panel
 from workbench.settings import Settings
 from workbench.theme import apply_app_theme
@@ -52,7 +53,7 @@ class MainWindow(QMainWindow):
     # ---- layout -------------------------------------------------------------------
     def _build(self) -> None:
         self.nav = QListWidget()
-        self.nav.setMinimumWidth(220)
+        self.nav.setMinimumWidth(170)
         self.nav.setMaximumWidth(340)
         self.nav.setWordWrap(True)
         self.nav.setSpacing(3)
@@ -66,7 +67,7 @@ class MainWindow(QMainWindow):
                 item.setFlags(Qt.ItemFlag.NoItemFlags)
                 item.setForeground(QColor("#8a8f98"))
             self.nav.addItem(item)
-        self.stack = QStackedWidget()
+        self.stack = CurrentPageStack()
         self.placeholder = QLabel("Choose a topic on the left.")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.stack.addWidget(self.placeholder)

@@ -16,13 +16,14 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton,
-                               QScrollArea, QSplitter, QStackedWidget, QVBoxLayout, QWidget)
+                               QScrollArea, QSizePolicy, QSplitter,
+                               QVBoxLayout, QWidget)
 
 from engines.config import ConfigBase, ConfigError, field_meta
 from engines.runtime import Snapshot
 from engines.spec import DemoSpec, Topic
 from workbench import runner as states
-from workbench.demo_view import DemoContext, DemoView
+from workbench.demo_view import CurrentPageStack, DemoContext, DemoView
 from workbench.forms import ConfigForm
 from workbench.paint_pacing import PaintScheduler
 from workbench.panel_export import ExportButton, export_history, export_plots
@@ -98,11 +99,11 @@ class Panel(QWidget):
         self.text_label.setTextFormat(Qt.TextFormat.RichText)
         self.text_label.setObjectName("demoText")
         self.column.addWidget(self.text_label)
-        self.side = QStackedWidget()       # the views' side widgets, under the text
+        self.side = CurrentPageStack()     # the views' side widgets, under the text
         self.side.addWidget(QWidget())
         self.column.addWidget(self.side)
-        self.forms = QStackedWidget()
-        self.views = QStackedWidget()
+        self.forms = CurrentPageStack()
+        self.views = CurrentPageStack()
         self.form_for: dict[str, ConfigForm] = {}
         self.view_for: dict[str, DemoView] = {}
         for spec in self.specs:
@@ -131,6 +132,12 @@ class Panel(QWidget):
         head.setContentsMargins(0, 0, 0, 0)
         self.title_label = QLabel(f"<b>{self.topic.title}</b> &nbsp;·&nbsp; lecture chapter "
                                   f"{self.topic.chapter}")
+        self.title_label.setToolTip(f"{self.topic.title} · lecture chapter {self.topic.chapter}")
+        # The title gives way first when the window is narrow (1280 px projectors): the
+        # selectors and buttons stay whole; the full title is the tooltip and the window's.
+        self.title_label.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                       QSizePolicy.Policy.Preferred)
+        self.title_label.setMinimumWidth(80)
         self.demo_combo = QComboBox()
         for spec in self.specs:
             self.demo_combo.addItem(spec.title, spec.name)
@@ -138,19 +145,21 @@ class Panel(QWidget):
         self.preset_combo.setToolTip("Named settings for this demo; 'quick' shows the effect fast.")
         # Long demo titles and preset names must not make the window wider than the screen:
         # the boxes show the start of the text and the full list when opened.
-        for combo, chars in ((self.demo_combo, 24), (self.preset_combo, 16)):
+        self.demo_combo.setToolTip("The demo of this topic")
+        for combo, chars in ((self.demo_combo, 14), (self.preset_combo, 8)):
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(chars)
-        self.preset_button = QPushButton("Apply preset")
+        self.preset_button = QPushButton("Apply")
+        self.preset_button.setToolTip("Apply the chosen preset to the settings below")
         self.ghost_check = QCheckBox("Previous runs")
         self.ghost_check.setChecked(True)
         self.ghost_check.setToolTip("Show finished runs as faded curves to compare with")
-        self.clear_ghosts_button = QPushButton("Clear runs")
+        self.clear_ghosts_button = QPushButton("Clear")
+        self.clear_ghosts_button.setToolTip("Forget the previous runs' faded curves")
         self.export_button = ExportButton(self)
-        head.addWidget(self.title_label)
-        head.addStretch(1)
-        for widget in (QLabel("Demo:"), self.demo_combo, QLabel("Preset:"), self.preset_combo,
+        head.addWidget(self.title_label, 1)
+        for widget in (self.demo_combo, QLabel("Preset:"), self.preset_combo,
                        self.preset_button, self.ghost_check, self.clear_ghosts_button,
                        self.export_button):
             head.addWidget(widget)
