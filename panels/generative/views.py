@@ -339,13 +339,13 @@ class RBMView(ClampInput, DemoView):
 
     def __init__(self, spec, parent=None):
         super().__init__(spec, parent)
-        self.anneal_button = QPushButton("Anneal: hot → T = 1")
+        self.anneal_button = QPushButton("Anneal")
         self.anneal_button.setToolTip("Restart the displayed chains at a high temperature "
                                       "(E → E/T) and cool them down to T = 1")
-        self.clamp_button = QPushButton("Clamp half of a data sample")
+        self.clamp_button = QPushButton("Clamp half a sample")
         self.clamp_button.setToolTip("Fix the first half of the visible units (the top rows "
                                      "of an image) to a random training sample")
-        self.clear_button = QPushButton("Free all units")
+        self.clear_button = QPushButton("Free all")
         self.anneal_button.clicked.connect(self.anneal_requested)
         self.clamp_button.clicked.connect(self.clamp_sample_requested)
         self.clear_button.clicked.connect(self.clear_clamps_requested)
