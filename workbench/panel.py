@@ -566,6 +566,11 @@ class Panel(QWidget):
         for view in self.view_for.values():
             for plot in view.plots():
                 plot.set_line_scale(factor)
+        # The text column grows with the fonts (up to 45 % of the panel), so the text
+        # re-wraps instead of being cut; the plots keep the rest.
+        total = max(self.splitter.width(), 800)
+        column = min(int(360 * factor), int(0.45 * total))
+        self.splitter.setSizes([column, total - column])
         self.settings.panel(self.panel_id)["scale"] = factor
 
     def set_controls_hidden(self, hidden: bool) -> None:
