@@ -567,7 +567,12 @@ class BlocksView(InfoView):
         for i, v in enumerate(vals):
             self.compare_tags[i].setText(f"{v:.3f}" if v > 0 else "")
             self.compare_tags[i].setPos(i, 0.4 * v)
-        self.tail.set_image(a["stream_tail"].reshape(8, 32).astype(float))
+        # the last 256 symbols (fewer right after P('1') or n changed: the rest stays dark)
+        tail = np.full(256, np.nan)
+        recent = a["stream_tail"][-256:].astype(float)
+        if recent.size:
+            tail[-recent.size:] = recent
+        self.tail.set_image(tail.reshape(8, 32))
         if "code_lengths_streamed" in a and a["code_lengths_streamed"].size:
             ideal = -np.log2(np.maximum(a["block_probs_streamed"], 1e-300))
             L = a["code_lengths_streamed"]
@@ -634,6 +639,7 @@ class TextView(InfoView):
         self.open_button.clicked.connect(self.ask_text_file)
         self.controls.addWidget(self.open_button)
         self.source_label = QLabel("text: bundled Shakespeare")
+        self.current_order: str | None = None     # the model the live run generates
         self.controls.addWidget(self.source_label)
         self._syncing = False
 
@@ -680,8 +686,15 @@ class TextView(InfoView):
             return
         order = self.model.currentData()
         self.ctx.set_field("order", order)
-        if self.ctx.live:
-            self.ctx.send_edit({"kind": "set_order", "order": order})
+        if self.ctx.live and self.ctx.send_edit({"kind": "set_order", "order": order}):
+            self.current_order = order
+
+    def run_started(self, cfg) -> None:
+        self.current_order = cfg.order
+
+    def session_loaded(self, snap: Snapshot) -> None:
+        cfg = self.ctx.run_config if self.ctx is not None else None
+        self.current_order = getattr(cfg, "order", None)
 
     def ask_text_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a text file", "",
@@ -717,10 +730,7 @@ class TextView(InfoView):
     # ---- drawing -------------------------------------------------------------------------
     def show_snapshot(self, snap: Snapshot) -> None:
         m, a = snap.metrics, snap.arrays
-        current = self.model.currentData()
-        cfg = self.ctx.run_config if self.ctx is not None else None
-        if cfg is not None:
-            current = cfg.order
+        current = self.current_order or self.model.currentData()
         parts = []
         for k in TEXT_MODELS:
             text = bytes(a[f"sample_{k}"].astype(np.uint8)).decode("ascii", "replace")
