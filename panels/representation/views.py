@@ -190,7 +190,7 @@ class PCAView(_RepView):
         self.spectrum.add_curve("power", "λ(q), sorted", VERMILLION,
                                 width=2.0, style="dash")
         self.cumul = CurvePlot("Explained variance",
-                               "M", "Σ<sub>k≤M</sub>λ<sub>k</sub> / Σλ", legend="bottom-right", y_range=(0, 1))
+                               "M (dashed: yours)", "Σ<sub>k≤M</sub>λ<sub>k</sub> / Σλ", legend=None, y_range=(0, 1))
         self.cumul.add_curve("cum", "cumulative fraction", GREEN, width=2.4)
         self.cumul.add_curve("m", "your M", FG, width=1.4, style="dash")
         # eigenvectors: eigen-digits | plane waves | axes over the 2-d cloud
