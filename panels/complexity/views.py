@@ -553,7 +553,8 @@ class LevinView(ComplexityView):
         self.phase.set_title(f"Phase ℓ = {ell}: steps per length")
         self.phase.set_curve("budget", lengths[has], a["alloc_budget"][row][has])
         used = a["alloc"][row]
-        self.phase.set_curve("used", lengths[has], np.maximum(used[has], 0.5))
+        ran = has & (used > 0)                  # the lengths this phase has run so far
+        self.phase.set_curve("used", lengths[ran], used[ran])
         done = lengths <= ell
         self.steps.set_curve("cum_bound", lengths, a["cum_bound"])
         self.steps.set_curve("cum_steps", lengths[done], a["cum_steps"][done])
@@ -617,7 +618,7 @@ class SolomonoffView(ComplexityView):
         self.send_button.setToolTip("The typed bits come next in the sequence (one per step)")
         self.send_button.clicked.connect(self.send_bits)
         self.bits_edit.returnPressed.connect(self.send_bits)
-        self.top = CurvePlot("Posterior P(p | x)", "posterior weight", "", legend=None)
+        self.top = CurvePlot("Posterior P(p | x)", "weight · next bit: blue 1, red 0", "", legend=None)
         self.top_bars = _bars(self.top, BLUE, horizontal=True)
         self.top.plotItem.setXRange(0, 1, padding=0.02)
         self.top.plotItem.getAxis("left").setWidth(150)
@@ -636,6 +637,7 @@ class SolomonoffView(ComplexityView):
         e.add_curve("cum_sq_error", "Solomonoff", BLUE, width=2.6, z=2)
         e.add_curve("bound", "bound (K ln 2)/2", FG, width=1.6, style="dot")
         self.pred.legend.setColumnCount(2)
+        self.err.legend.setColumnCount(2)
         self.hyp = TextBox("Top hypotheses")
         self.hyp.setMinimumWidth(400)
         top = splitter(Qt.Orientation.Horizontal, self.top, self.pred)
@@ -665,8 +667,11 @@ class SolomonoffView(ComplexityView):
         progs = _strings(a["top_programs"])
         h = len(progs)
         y = np.arange(h, dtype=float)[::-1]     # the heaviest on top
+        # coloured by the bit each program predicts next (grey: it prints no more)
+        colour = {1: BLUE, 0: VERMILLION}
+        brushes = [pg.mkBrush(colour.get(int(nx), GREY)) for nx in a["top_next"]]
         self.top_bars.setOpts(x0=np.zeros(h), y=y, width=a["top_weights"],
-                              height=np.full(h, 0.7))
+                              height=np.full(h, 0.7), brushes=brushes)
         ticks = [(float(y[i]), f"{progs[i]} ({int(a['top_lengths'][i])} b)")
                  for i in range(h)]
         self.top.plotItem.getAxis("left").setTicks([ticks])
@@ -686,13 +691,13 @@ class SolomonoffView(ComplexityView):
             rows.append(f"<tr><td>{html.escape(prog)}&nbsp;</td>"
                         f"<td align='right'>{int(l)}&nbsp;</td>"
                         f"<td align='right'>{w:.3g}&nbsp;</td><td>{nx}&nbsp;</td>"
-                        f"<td>{html.escape(out[:40])}</td></tr>")
+                        f"<td>{html.escape(out[:28])}</td></tr>")
         seen = "".join(str(int(b)) for b in a["seen"])
         k = (f"K ≈ {int(m['k_bits'])} bits (shortest consistent program)" if m["in_class"]
              else "no program in the class prints all bits seen")
         self.hyp.set_html(
             f"<p>seen ({int(m['n_bits'])} bits): {seen or '—'}<br>"
-            f"P(next = 1) = <b>{m['p_next']:.3f}</b> · {int(m['n_consistent'])} of "
+            f"P(next = 1) = <b>{m['p_next']:.3f}</b><br>{int(m['n_consistent'])} of "
             f"{int(m['n_programs'])} programs consistent · {k}</p>"
             "<table cellspacing='0'><tr><th align='left'>program&nbsp;</th><th>l&nbsp;</th>"
             "<th>weight&nbsp;</th><th>next&nbsp;</th><th align='left'>output</th></tr>"
