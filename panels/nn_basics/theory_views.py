@@ -146,11 +146,11 @@ class SGDNoiseView(DemoView):
         return [self.walk, self.hist, self.relax, self.spread, self.eta, self.inv_n]
 
     @staticmethod
-    def _top(plot: CurvePlot, *arrays) -> None:
+    def _top(plot: CurvePlot, *arrays, room: float = 1.6) -> None:
         vals = np.concatenate([np.asarray(v, dtype=float).ravel() for v in arrays])
         vals = vals[np.isfinite(vals)]
         if vals.size and vals.max() > 0:
-            plot.plotItem.setYRange(0.0, 1.6 * float(vals.max()), padding=0)
+            plot.plotItem.setYRange(0.0, room * float(vals.max()), padding=0)
 
     def show_snapshot(self, snap: Snapshot) -> None:
         a, m, h = snap.arrays, snap.metrics, snap.history
@@ -193,8 +193,8 @@ class SGDNoiseView(DemoView):
             self.eta.set_curve("line_c", a["sweep_eta_line_x"], a["sweep_eta_line_continuum"])
             self.inv_n.set_curve("pts", a["sweep_inv_n"], a["sweep_n_var"])
             self.inv_n.set_curve("line", a["sweep_n_line_x"], a["sweep_n_line"])
-            self._top(self.eta, a["sweep_eta_var"], a["sweep_eta_line"])
-            self._top(self.inv_n, a["sweep_n_var"], a["sweep_n_line"])
+            self._top(self.eta, a["sweep_eta_var"], a["sweep_eta_line"], room=1.9)
+            self._top(self.inv_n, a["sweep_n_var"], a["sweep_n_line"], room=1.9)
         status = "stationary" if m["burned_in"] else "still relaxing"
         text = (f"⟨δ²⟩ measured <b>{m['var_measured']:.4g}</b> · exact η Var/(Nλ(2−ηλ)) "
                 f"<b>{m['var_theory']:.4g}</b> · small-η η Var/(2Nλ) "
@@ -258,9 +258,10 @@ class LandscapeStatsView(DemoView):
         hline(self.frac, 0.5, GREY)
         self.dims = CurvePlot("Minima vs d", "dimension d",
                               "fraction of minima", log_y=True, legend="bottom-left")
-        self.dims.add_curve("frac", "Monte Carlo", BLUE, width=2, symbol="o",
+        self.dims.plotItem.enableAutoRange(axis="y", enable=False)
+        self.dims.add_curve("frac", "Kac-Rice", BLUE, width=2, symbol="o",
                             symbol_size=9)
-        self.dims.add_curve("ref", "exact (d = 1, 2)", VERMILLION, width=0, symbol="star",
+        self.dims.add_curve("ref", "exact", VERMILLION, width=0, symbol="star",
                             symbol_size=14)
         self.dims.set_curve("ref", [1, 2], [0.5, 0.25])
         self.speed = CurvePlot("Descent speed |∇L|", "iteration", "|∇L|",
@@ -339,6 +340,11 @@ class LandscapeStatsView(DemoView):
                 self.speed.set_curve(f"p{i}", [], [])
         self.frac.show_history(snap.history)
         self.dims.set_curve("frac", a["dims"], a["frac_min_by_dim"])
+        fr = np.asarray(a["frac_min_by_dim"], dtype=float)
+        fr = fr[np.isfinite(fr) & (fr > 0)]
+        if fr.size:     # room below the smallest fraction for the legend
+            self.dims.plotItem.setYRange(math.log10(fr.min()) - 1.3, math.log10(0.7),
+                                         padding=0)
         self.info.setText(
             f"After <b>{int(m['fields'])}</b> fields: min : max : saddle = "
             f"<b>{m['frac_min']:.3f} : {m['frac_max']:.3f} : {m['frac_saddle']:.3f}</b> "
@@ -377,7 +383,7 @@ class BackpropView(DemoView):
         pi.addItem(self.nodes)
         self.node_text = []
         for _ in range(self.MAX_NODES):
-            t = pg.TextItem("", anchor=(0.5, -0.55), color="#222222",
+            t = pg.TextItem("", anchor=(0.5, 0.0), color="#222222",
                             fill=pg.mkBrush(255, 255, 255, 190))
             t.setZValue(30)
             pi.addItem(t)
@@ -391,7 +397,7 @@ class BackpropView(DemoView):
                                "< 0 blue, width ∝ |∂L/∂w|",
                                anchor=(0.0, 1.0), color="#666666")
         pi.addItem(self.key)
-        self.grads = CurvePlot("∂L/∂θ three ways", "parameter index", "∂L/∂θ",
+        self.grads = CurvePlot("Gradient ∂L/∂θ", "parameter index", "∂L/∂θ",
                                legend="bottom-left")
         self.grads.add_curve("bp", "backprop", BLUE, width=0, symbol="o", symbol_size=11)
         self.grads.add_curve("ag", "autograd", VERMILLION, width=0, symbol="x",
@@ -447,7 +453,7 @@ class BackpropView(DemoView):
                 t.setPos(float(n), top + 0.35)
             else:
                 t.setText("")
-        bottom = -max(sizes) / 2.0 - 0.35
+        bottom = -max(sizes) / 2.0 - 0.8
         self.key.setPos(-0.45, bottom)
         self.net.plotItem.setRange(xRange=(-0.45, len(sizes) - 0.55),
                                    yRange=(bottom, top + 0.45), padding=0.0)
@@ -505,7 +511,8 @@ class BackpropView(DemoView):
                     lines.append(f"∂L/∂y={g:+.3f}")
                 if idx < len(self.node_text):
                     self.node_text[idx].setText("\n".join(lines))
-                    self.node_text[idx].setPos(*self._pos[idx])
+                    x, y = self._pos[idx]      # the label hangs just below its node
+                    self.node_text[idx].setPos(x, y - 0.2)
         for t in self.node_text[int(offsets[-1]):]:
             t.setText("")
         pens_n = [pg.mkPen("#333333", width=2.5 if (n == layer) else 1.0)
