@@ -419,7 +419,7 @@ class CodesView(InfoView):
         top = m["entropy_plus_one_bits"] * 1.7
         self.lengths.plotItem.setYRange(0, top, padding=0)
         for i, (c, _) in enumerate(CODE_NAMES):
-            self.kraft_tags[i].setText(f"Σ2⁻ᴸ = {m[f'kraft_{c}']:.3g}")
+            self.kraft_tags[i].setText(f"Σ2⁻ᴸ\n{m[f'kraft_{c}']:.3g}")
             self.kraft_tags[i].setPos(i, 0.35 * avg[i])
         # the message: bits grouped by codeword, one colour per symbol
         msg = a["message_window"]
