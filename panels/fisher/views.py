@@ -221,8 +221,6 @@ class CramerRaoView(FisherView):
         h.add_curve("h_bayes", "posterior mean", VERMILLION, width=2.0)
         h.add_curve("h_bound", "N(λ, 1/(N I))", FG, width=1.8, style="dash", z=2)
         self.true_line = vline(h, 1.0)
-        self.hist_hint = h._add_text("", base_pt=12.0, color="hint")
-        self.hist_hint.setPos(0.5, 0.5)
 
         self.sweep = CurvePlot("Var·N·I against N", "observations N", "Var·N·I",
                                legend="top-right")
@@ -232,20 +230,20 @@ class CramerRaoView(FisherView):
                              symbol="s", symbol_size=6)
         hline(self.sweep, 1.0, "#666666")
 
-        self.conv = CurvePlot("Var·N·I over the run", "step", "value",
+        self.conv = CurvePlot("Var·N·I vs step", "step", "value",
                               legend="bottom-right")
         self.conv.add_curve("var_n_fisher", "Var(MLE)·N·I", BLUE, width=2.2)
         self.conv.add_curve("var_n_fisher_bayes", "Var(post. mean)·N·I", VERMILLION, width=2.0)
         self.conv.add_curve("fisher_ratio", "⟨(∂ln p)²⟩ / I", GREEN, width=1.8, style="dash")
         hline(self.conv, 1.0, "#666666")
 
-        self.loglik = CurvePlot("One experiment: ℓ(λ)", "λ",
+        self.loglik = CurvePlot("Log-likelihood ℓ(λ)", "λ",
                                 "ℓ(λ) − max ℓ", legend="top-right")
         self.loglik.add_curve("one_loglik", "ℓ(λ)", BLUE, width=2.4)
         self.loglik.add_curve("one_quad", "−½ N I (λ − λ<sub>est</sub>)²", FG, width=1.6, style="dash")
         self.one_true = vline(self.loglik, 1.0)
 
-        self.score = CurvePlot("Score and curvature", "λ", "value",
+        self.score = CurvePlot("Score, curvature", "λ", "value",
                                legend="top-right")
         self.score.add_curve("one_score", "score ∂ℓ/∂λ", GREEN, width=2.2)
         self.score.add_curve("one_curv", "−∂²ℓ/∂λ² (observed)", PURPLE, width=2.2)
@@ -256,15 +254,20 @@ class CramerRaoView(FisherView):
         self.ellipse = CurvePlot("Matrix bound (μ, σ)", "μ<sub>est</sub>", "σ<sub>est</sub>",
                                  legend="top-right")
         e = self.ellipse
-        e.add_curve("est", "estimates (μ<sub>est</sub>, σ<sub>est</sub>)", SKY, width=0, symbol="o", symbol_size=3,
+        e.add_curve("est", "estimates", SKY, width=0, symbol="o", symbol_size=3,
                     alpha=110, z=-2)
-        e.add_curve("ell_est", "2σ ellipse of the estimates", BLUE, width=2.4)
-        e.add_curve("ell_bound", "2σ ellipse of I⁻¹/N", VERMILLION, width=2.2, style="dash")
-        self.ellipse_hint = e._add_text("model gaussian_mu_sigma:\n"
-                                        "the two-parameter bound", base_pt=12.0,
+        e.add_curve("ell_est", "2σ: estimates", BLUE, width=2.4)
+        e.add_curve("ell_bound", "2σ: bound I⁻¹/N", VERMILLION, width=2.2, style="dash")
+        self.ellipse_hint = e._add_text("model\ngaussian_mu_sigma", base_pt=12.0,
                                         color="hint")
         self.ellipse_hint.setPos(0.5, 0.5)
         e.plotItem.setRange(xRange=(0, 1), yRange=(0, 1))
+        # with the two-parameter model the one-parameter plots stay empty and say why
+        self.one_param_hints = []
+        for plot in (self.hist, self.sweep, self.loglik, self.score):
+            hint = plot._add_text("one-parameter\nmodels only", base_pt=12.0, color="hint")
+            hint.setVisible(False)
+            self.one_param_hints.append(hint)
         layout_view(self, [(self.hist, 0, 0), (self.sweep, 0, 1), (self.conv, 0, 2),
                            (self.loglik, 1, 0), (self.score, 1, 1), (self.ellipse, 1, 2)],
                     bottom=self.info)
@@ -274,7 +277,8 @@ class CramerRaoView(FisherView):
 
     def reset(self) -> None:
         super().reset()
-        self.hist_hint.setText("")
+        for hint in self.one_param_hints:
+            hint.setVisible(False)
         self.ellipse_hint.setVisible(True)
 
     def show_snapshot(self, snap: Snapshot) -> None:
@@ -305,7 +309,8 @@ class CramerRaoView(FisherView):
             self.info.setText(text)
             return
         self.ellipse_hint.setVisible(True)
-        self.hist_hint.setText("")
+        for hint in self.one_param_hints:
+            hint.setVisible(False)
         if "hist_x" in a:
             x, y = steps_of(a["hist_x"], a["hist_mle"])
             self.hist.set_curve("h_mle", x, y)
@@ -357,12 +362,18 @@ class CramerRaoView(FisherView):
 
     def _show_matrix(self, a: dict, m: dict) -> None:
         self.ellipse_hint.setVisible(False)
-        self.hist_hint.setText("one-parameter plots:\nchoose a one-parameter model")
-        self.hist_hint.setPos(*self._centre(self.hist))
+        for plot, hint in zip((self.hist, self.sweep, self.loglik, self.score),
+                              self.one_param_hints):
+            for key in plot.curves:
+                plot.curve(key).setData([], [])
+            hint.setPos(*self._centre(plot))
+            hint.setVisible(True)
         self.ellipse.set_curve("est", a["est_mu"], a["est_sigma"])
         self.ellipse.set_curve("ell_est", a["ellipse_estimates"][0], a["ellipse_estimates"][1])
         self.ellipse.set_curve("ell_bound", a["ellipse_bound"][0], a["ellipse_bound"][1])
-        self.ellipse.plotItem.enableAutoRange()
+        self.ellipse.plotItem.enableAutoRange(axis="x")
+        set_top(self.ellipse, a["est_sigma"], a["ellipse_bound"][1], a["ellipse_estimates"][1],
+                headroom=1.45, floor=None)
 
     @staticmethod
     def _centre(plot) -> tuple[float, float]:
@@ -471,12 +482,10 @@ class NaturalGradientView(FisherView):
         self.slider.setMinimumWidth(320)
 
         self.line = ImagePlot("Line fit L(a, b)", "slope a", "intercept b",
-                              colormap=landscape_colormap(), legend="bottom-left")
+                              colormap=landscape_colormap(), legend="top-right")
         self.line_contours = contour_item(self.line)
-        for key, label, color in (("gd", "GD in θ", ORANGE), ("gd_tilde", "GD in ϑ (mapped)",
-                                                               VERMILLION),
-                                  ("ng", "natural gradient in θ", SKY),
-                                  ("ng_tilde", "natural gradient in ϑ", PURPLE)):
+        for key, label, color in (("gd", "GD in θ", ORANGE), ("gd_tilde", "GD in ϑ", VERMILLION),
+                                  ("ng", "NG in θ", SKY), ("ng_tilde", "NG in ϑ", PURPLE)):
             self.line.add_path(key, label, color, width={"ng": 3.6, "ng_tilde": 1.4}.get(key, 2.2))
         self.gauss = ImagePlot("Gaussian fit (μ, σ)", "mean m", "width s",
                                colormap=landscape_colormap(), legend="top-right")
@@ -621,7 +630,7 @@ class KLView(FisherView):
         self.fits.curve("fp").setBrush(pg.mkBrush(127, 127, 127, 50))
         self.fits.add_curve("fit_f", "min KL(P‖Q<sub>θ</sub>)", GREEN, width=2.6)
         self.fits.add_curve("fit_r", "min KL(Q<sub>θ</sub>‖P)", ORANGE, width=2.6)
-        self.kl_hist = CurvePlot("Both KLs over the run", "step", "nats", legend="top-right")
+        self.kl_hist = CurvePlot("KL over steps", "step", "nats", legend="top-right")
         self.kl_hist.add_curve("kl_pq", "KL(P‖Q)", BLUE, width=2.4)
         self.kl_hist.add_curve("kl_qp", "KL(Q‖P)", VERMILLION, width=2.4)
         self.fit_hist = CurvePlot("KL of the fits", "step", "nats", log_y=True,
@@ -780,6 +789,8 @@ class MutualInfoView(FisherView):
                                           padding=0.0)
         hist = snap.history
         self.mi.show_history(hist)
+        set_top(self.mi, *(hist[k] for k in ("mi_estimate", "mi_histogram", "mi_exact")
+                           if k in hist), headroom=1.6)
         self.corr.show_history(hist)
         if "corr" in hist:
             r = np.clip(hist["corr"], -0.999999, 0.999999)
@@ -825,8 +836,8 @@ class RMIView(FisherView):
         self.terms.add_curve("mean_log_grad", "⟨ln |∇F|⟩", ORANGE, width=2.0)
         self.angle = CurvePlot("Match to structure", "step", "value",
                                legend="top-right")
-        self.angle.add_curve("angle_to_pc1_deg", "angle ∇F to PC1 (°)", VERMILLION, width=2.4)
-        self.angle.add_curve("corr_collective", "|rank corr(y, collective)|", PURPLE,
+        self.angle.add_curve("angle_to_pc1_deg", "angle to PC1 (°)", VERMILLION, width=2.4)
+        self.angle.add_curve("corr_collective", "|rank corr(y, t)|", PURPLE,
                              width=2.4)
         hline(self.angle, 0.0)
         self.feature = CurvePlot("y vs hidden coordinate",
@@ -866,7 +877,7 @@ class RMIView(FisherView):
                               if k in hist), headroom=1.7, floor=None)
         self.angle.show_history(hist)
         set_top(self.angle, *(hist[k] for k in ("angle_to_pc1_deg", "corr_collective")
-                              if k in hist), headroom=1.6)
+                              if k in hist), headroom=2.0)
         self.feature.set_curve("fy", a["collective"], a["feature"])
         text = (f"RMI = <b>{_g(m['rmi'])}</b> = H(y) <b>{_g(m['entropy_y'])}</b> − "
                 f"⟨ln |∇F|⟩ <b>{_g(m['mean_log_grad'])}</b> nats · ∇F at "
