@@ -166,6 +166,7 @@ class ComplexityView(DemoView):
 class SymbolicView(ComplexityView):
     NEEDS = ("metrics.best_mse", "metrics.best_complexity_bits", "metrics.level",
              "metrics.n_expressions", "metrics.recovered", "metrics.has_truth",
+             "metrics.target_variance",
              "arrays.front_bits", "arrays.front_mse", "arrays.front_exprs",
              "arrays.cloud_bits", "arrays.cloud_mse", "arrays.best_expr", "arrays.truth_expr",
              "arrays.x", "arrays.y", "arrays.target", "arrays.fit", "history.best_mse")
@@ -177,7 +178,7 @@ class SymbolicView(ComplexityView):
         self.load_button.clicked.connect(self.choose_csv)
         self.file_label = QLabel("")
         self.front = CurvePlot("Pareto front", "complexity (bits)", "mean squared error",
-                               log_y=True, legend="top-right")
+                               log_y=True, legend="top-right")   # over the cloud only
         self.front.add_curve("cloud", "expressions tried", GREY, width=0, symbol="o",
                              symbol_size=5, alpha=120)
         self.front.add_curve("front", "best at each complexity", BLUE, width=2.2,
@@ -236,12 +237,14 @@ class SymbolicView(ComplexityView):
     # -- drawing ----------------------------------------------------------------------------
     def show_snapshot(self, snap: Snapshot) -> None:
         a, m = snap.arrays, snap.metrics
-        self.front.set_curve("cloud", a["cloud_bits"], np.maximum(a["cloud_mse"], 1e-30))
-        self.front.set_curve("front", a["front_bits"], np.maximum(a["front_mse"], 1e-30))
+        # exact fits (MSE 0 or 1e−31) drawn at a floor of 10⁻¹² × Var(target)
+        floor = max(1e-12 * m["target_variance"], 1e-300)
+        self.front.set_curve("cloud", a["cloud_bits"], np.maximum(a["cloud_mse"], floor))
+        self.front.set_curve("front", a["front_bits"], np.maximum(a["front_mse"], floor))
         self.front.set_curve("best", [m["best_complexity_bits"]],
-                             [max(m["best_mse"], 1e-30)])
+                             [max(m["best_mse"], floor)])
         self.history.show_history({"step": snap.history["step"],
-                                   "best_mse": np.maximum(snap.history["best_mse"], 1e-30)})
+                                   "best_mse": np.maximum(snap.history["best_mse"], floor)})
         two = a["y"].size > 0
         if two != self._two_inputs:
             self._two_inputs = two
