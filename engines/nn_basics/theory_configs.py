@@ -59,7 +59,7 @@ class LandscapeStatsConfig(ConfigBase):
                                     "Below ~2 px the grid resolves the field poorly.")
     gd_walkers: int = param(24, label="Gradient-descent starts", min=0, max=200, group="Descent")
     gd_steps: int = param(300, label="Descent iterations", min=10, max=2000, group="Descent")
-    gd_rate: float = param(0.5, label="Descent step η", min=0.01, max=2.0, log=True,
+    gd_rate: float = param(0.2, label="Descent step η", min=0.01, max=2.0, log=True,
                            group="Descent", help="In units of ℓ² (the field has unit variance).")
     max_dim: int = param(8, label="Largest dimension d", min=2, max=8, group="Dimensions")
     hessians: int = param(1000, label="Hessians per step and d", min=100, max=100_000,
@@ -86,7 +86,7 @@ class BackpropConfig(ConfigBase):
                            help="One sample per forward/backward cycle, in turn.")
     fd_eps: float = param(1e-6, label="Finite-difference h", min=1e-9, max=1e-2, log=True,
                           group="Check", advanced=True)
-    steps: int = param(400, label="Steps (layers)", min=1, max=1_000_000, group="Run")
+    steps: int = param(120, label="Steps (layers)", min=1, max=1_000_000, group="Run")
     seed: int = SEED
 
 
