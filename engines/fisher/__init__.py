@@ -3,7 +3,7 @@
 - :mod:`engines.fisher.cramer_rao`: Fisher information and the Cramér-Rao bound, many
   simulated experiments (MLE and posterior mean against 1/(N I)), the matrix version.
 - :mod:`engines.fisher.jeffreys`: Jeffreys' prior √I in two coordinate systems.
-- :mod:`engines.fisher.natural_gradient`: plain vs natural gradient under θ₁ = μ θ̃₁, a
+- :mod:`engines.fisher.natural_gradient`: plain vs natural gradient under θ₁ = μ ϑ₁, a
   Gaussian fit on the (μ, σ) plane, a small network (SGD, Adam, damped natural gradient).
 - :mod:`engines.fisher.kl`: KL(P‖Q) and KL(Q‖P), forward and reverse Gaussian fits, the
   Fisher expansion, extra code length.
@@ -20,7 +20,7 @@ from engines.spec import DemoSpec, Topic
 DEMOS = (
     DemoSpec("cramer-rao", "Fisher information, Cramér-Rao bound", CramerRaoConfig,
              "engines.fisher.cramer_rao:CramerRaoEngine",
-             summary="Simulated experiments: Var(λ̂)·N·I(λ) → 1 for the MLE and the posterior mean"),
+             summary="Simulated experiments: Var·N·I(λ) → 1 for the MLE and the posterior mean"),
     DemoSpec("jeffreys", "Jeffreys prior, reparametrization", JeffreysConfig,
              "engines.fisher.jeffreys:JeffreysEngine",
              summary="A flat prior is not flat in other coordinates; √I(λ) is the same in all"),
