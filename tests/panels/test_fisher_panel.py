@@ -104,3 +104,41 @@ def test_mutual_information_map_and_rho_mid_run(qtbot, tmp_path):
     qtbot.waitUntil(lambda: abs(panel.last_snapshot.metrics["rho"]) < 0.02
                     and panel.last_snapshot.metrics["mi_exact"] < 1e-3, timeout=10000)
     finish(qtbot, window, panel)
+
+
+def test_views_draw_the_mode_specific_snapshots(qtbot):
+    """Snapshots only some modes send: the matrix Cramér-Rao model, a spiral for the RMI,
+    a parabola for the MI (no ρ), drawn in the dark theme."""
+    from engines.registry import COURSE
+    from engines.runtime import Control, drive
+    from panels.fisher.panel import FisherPanel
+
+    topic = COURSE["fisher"]
+    cases = [("cramer-rao", {"model": "gaussian_mu_sigma", "n_obs": 10}),
+             ("rmi", {"dataset": "spiral", "feature": "network", "n_points": 100}),
+             ("mutual-information", {"dataset": "parabola", "n_samples": 500})]
+    for demo, changes in cases:
+        spec = topic.demo(demo)
+        cfg = spec.config().replace(steps=3, **changes)
+        view = FisherPanel.VIEWS[demo](spec)
+        qtbot.addWidget(view)
+        view.resize(1000, 700)
+        view.show()
+        view.config_changed(cfg)
+        for plot in view.plots():
+            plot.apply_theme("dark")
+        snap = list(drive(spec.engine_class()(cfg), Control(snapshot_hz=1000)))[-1]
+        view.show_snapshot(snap)
+        assert view.info.text()
+        if demo == "cramer-rao":
+            assert view.ellipse.curve("ell_bound").xData.size == 100
+            assert all(h.isVisible() for h in view.one_param_hints)
+            assert view.hist.curve("h_mle").xData is None or view.hist.curve("h_mle").xData.size == 0
+            assert "I<sub>σσ</sub>" in view.info.text()
+        elif demo == "rmi":
+            assert "hidden coordinate" in view.info.text()
+            assert view.levels.xData.size > 0            # level lines of F drawn
+        else:
+            assert not view.slider.isEnabled()          # ρ belongs to the Gaussian only
+        view.reset()
+        assert view.info.text() == ""
