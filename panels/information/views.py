@@ -18,8 +18,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QGridLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QPushButton, QSpinBox, QTextBrowser, QVBoxLayout,
-                               QWidget)
+                               QLineEdit, QPushButton, QSizePolicy, QSpinBox, QTextBrowser,
+                               QVBoxLayout, QWidget)
 
 from engines.information.configs import (BlocksConfig, SourceConfig, TextConfig,
                                          TEXT_MODELS)
@@ -136,7 +136,7 @@ class ProbsEditor(QWidget):
         self.line.setPlaceholderText("0.4, 0.2, 0.15, … (renormalised)")
         self.line.setToolTip("Type the probabilities (or weights) of the symbols, separated "
                              "by commas, and press Enter: they are renormalised to sum 1.")
-        self.line.setMinimumWidth(220)
+        self.line.setMinimumWidth(120)
         self.button = QPushButton("Set")
         self.button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         lay.addWidget(self.line, 1)
@@ -619,26 +619,31 @@ class TextView(InfoView):
         super().__init__(spec, parent)
         self.controls.addWidget(QLabel("Model"))
         self.model = QComboBox()
+        self.model.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.model.setMinimumContentsLength(8)
         for k in TEXT_MODELS:
             self.model.addItem(MODEL_TITLES[k], k)
         self.model.setToolTip("The model whose text the run generates (and the arithmetic "
                               "coder uses)")
         self.model.currentIndexChanged.connect(self.choose_model)
         self.controls.addWidget(self.model)
-        self.temp = self.field_slider(TextConfig, "temperature", "set_temperature",
-                                      "temperature T")
-        self.clear_button = QPushButton("Clear text")
+        self.temp = self.field_slider(TextConfig, "temperature", "set_temperature", "T")
+        self.clear_button = QPushButton("Clear")
         self.clear_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.clear_button.clicked.connect(
             lambda: self.edit({"kind": "clear_samples"}, "Clear"))
         self.controls.addWidget(self.clear_button)
-        self.open_button = QPushButton("Open text file…")
+        self.open_button = QPushButton("Open file…")
         self.open_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.open_button.setToolTip("Train the models on your own UTF-8 text file (a new "
                                     "run starts)")
         self.open_button.clicked.connect(self.ask_text_file)
         self.controls.addWidget(self.open_button)
         self.source_label = QLabel("text: bundled Shakespeare")
+        # never widens the view (a long file name is cut; the full name is the tooltip)
+        self.source_label.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                        QSizePolicy.Policy.Preferred)
         self.current_order: str | None = None     # the model the live run generates
         self.controls.addWidget(self.source_label)
         self._syncing = False
