@@ -15,9 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton,
-                               QScrollArea, QSizePolicy, QSplitter,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QLabel, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from engines.config import ConfigBase, ConfigError, field_meta
 from engines.runtime import Snapshot
@@ -26,13 +24,16 @@ from workbench import runner as states
 from workbench.demo_view import CurrentPageStack, DemoContext, DemoView
 from workbench.forms import ConfigForm
 from workbench.paint_pacing import PaintScheduler
-from workbench.panel_export import ExportButton, export_history, export_plots
+from workbench.panel_export import export_history, export_plots
+from workbench.panel_header import PanelHeader
+from workbench.panel_session import SessionMixin
 from workbench.paths import TEXTS_DIR
+from workbench.presentation import PresentationMixin
 from workbench.presets import DEFAULTS, PresetError, preset_config, preset_names
 from workbench.run_bar import SPEEDS, RunBar, nearest_speed_index
 from workbench.run_history import RunHistory
 from workbench.runner import EngineRunner
-from workbench.settings import SCALE_RANGE, Settings
+from workbench.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def load_text(panel_id: str, demo: str) -> str:
         return ""
 
 
-class Panel(QWidget):
+class Panel(SessionMixin, PresentationMixin, QWidget):
     VIEWS: dict[str, type[DemoView]] = {}
     #: Show the slow-motion control in the run bar (every panel has it by default: the
     #: lecturer sets the pace; DEFAULT_SPEEDS lets each demo unfold over 20-60 s).
@@ -127,42 +128,10 @@ class Panel(QWidget):
         self._update_buttons(states.IDLE)
 
     def _build_header(self) -> QWidget:
-        self.header = QWidget()
-        head = QHBoxLayout(self.header)
-        head.setContentsMargins(0, 0, 0, 0)
-        self.title_label = QLabel(f"<b>{self.topic.title}</b> &nbsp;·&nbsp; lecture chapter "
-                                  f"{self.topic.chapter}")
-        self.title_label.setToolTip(f"{self.topic.title} · lecture chapter {self.topic.chapter}")
-        # The title gives way first when the window is narrow (1280 px projectors): the
-        # selectors and buttons stay whole; the full title is the tooltip and the window's.
-        self.title_label.setSizePolicy(QSizePolicy.Policy.Ignored,
-                                       QSizePolicy.Policy.Preferred)
-        self.title_label.setMinimumWidth(80)
-        self.demo_combo = QComboBox()
-        for spec in self.specs:
-            self.demo_combo.addItem(spec.title, spec.name)
-        self.preset_combo = QComboBox()
-        self.preset_combo.setToolTip("Named settings for this demo; 'quick' shows the effect fast.")
-        # Long demo titles and preset names must not make the window wider than the screen:
-        # the boxes show the start of the text and the full list when opened.
-        self.demo_combo.setToolTip("The demo of this topic")
-        for combo, chars in ((self.demo_combo, 14), (self.preset_combo, 8)):
-            combo.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(chars)
-        self.preset_button = QPushButton("Apply")
-        self.preset_button.setToolTip("Apply the chosen preset to the settings below")
-        self.ghost_check = QCheckBox("Previous runs")
-        self.ghost_check.setChecked(True)
-        self.ghost_check.setToolTip("Show finished runs as faded curves to compare with")
-        self.clear_ghosts_button = QPushButton("Clear")
-        self.clear_ghosts_button.setToolTip("Forget the previous runs' faded curves")
-        self.export_button = ExportButton(self)
-        head.addWidget(self.title_label, 1)
-        for widget in (self.demo_combo, QLabel("Preset:"), self.preset_combo,
-                       self.preset_button, self.ghost_check, self.clear_ghosts_button,
-                       self.export_button):
-            head.addWidget(widget)
+        self.header = PanelHeader(self)
+        for name in ("title_label", "demo_combo", "preset_combo", "preset_button",
+                     "ghost_check", "clear_ghosts_button", "export_button"):
+            setattr(self, name, getattr(self.header, name))
         return self.header
 
     def _connect(self) -> None:
@@ -506,91 +475,3 @@ class Panel(QWidget):
             self.show_message("No metrics yet: run the demo first.", error=True)
             return None
         return export_history(self.last_snapshot.history, path)
-
-    # ---- session --------------------------------------------------------------------------------
-    def save_session(self, path: str | Path) -> bool:
-        """Write config, model, optimizer, RNG state and history of the run to one file."""
-        from workbench.session import save_session
-
-        if self.restored is not None:
-            cfg, state, step = self.restored
-        else:
-            fetched = self.runner.fetch_state() if self.run_cfg is not None else None
-            if fetched is None:
-                self.show_message("Nothing to save yet: start a run first.", error=True)
-                return False
-            (state, step), cfg = fetched, self.run_cfg
-        try:
-            save_session(path, self.panel_id, self.spec, cfg, state)
-        except OSError as exc:
-            self.show_message(f"Could not save the session: {exc}", error=True)
-            return False
-        self.show_message(f"Session saved at step {step} to {Path(path).name}.")
-        return True
-
-    def load_session(self, session) -> bool:
-        """Show a loaded Session (workbench.session.Session); Start continues it."""
-        from workbench.session import SessionError
-
-        self.runner.discard()
-        self._archive_run()
-        try:
-            engine = session.build_engine("cpu")  # validates the state, draws its picture
-        except (SessionError, RuntimeError) as exc:
-            self.show_message(f"Cannot open the session: {exc}", error=True)
-            return False
-        self.set_demo(session.spec.name)
-        self.form.set_config(session.config)
-        self.run_cfg = session.config
-        self.restored = (session.config, session.engine_state, engine.step)
-        self.view.reset()
-        snap = engine.snapshot()
-        self.last_snapshot = snap
-        self.view.show_snapshot(snap)
-        self.view.session_loaded(snap)
-        self._update_buttons(states.IDLE)
-        self.show_message(f"Session loaded at step {engine.step}. Press Continue (Space) to go on.")
-        return True
-
-    # ---- presentation ------------------------------------------------------------------------------
-    def set_scale(self, factor: float) -> None:
-        """Scale fonts and plot line widths together (presentation mode)."""
-        factor = max(SCALE_RANGE[0], min(SCALE_RANGE[1], float(factor)))
-        self.scale = factor
-        font = QFont(self._base_font)
-        font.setPointSizeF(max(6.0, self._base_font.pointSizeF() * factor))
-        self.setFont(font)
-        text_font = QFont(font)
-        text_font.setPointSizeF(font.pointSizeF() * 1.15)
-        self.text_label.setFont(text_font)
-        for view in self.view_for.values():
-            for plot in view.plots():
-                plot.set_line_scale(factor)
-        # The text column grows with the fonts (up to 45 % of the panel), so the text
-        # re-wraps instead of being cut; the plots keep the rest.
-        total = max(self.splitter.width(), 800)
-        column = min(int(360 * factor), int(0.45 * total))
-        self.splitter.setSizes([column, total - column])
-        self.settings.panel(self.panel_id)["scale"] = factor
-
-    def set_controls_hidden(self, hidden: bool) -> None:
-        """Leave only the plots (keyboard shortcuts keep working)."""
-        for widget in (self.header, self.controls, self.run_bar):
-            widget.setVisible(not hidden)
-        self.settings.panel(self.panel_id)["hide_controls"] = bool(hidden)
-
-    @property
-    def controls_hidden(self) -> bool:
-        return bool(self.settings.panel(self.panel_id)["hide_controls"])
-
-    def apply_theme(self, theme: str) -> None:
-        self.theme = theme
-        for view in self.view_for.values():
-            for plot in view.plots():
-                plot.apply_theme(theme)
-            view.theme_changed(theme)
-
-    def show_message(self, text: str, error: bool = False) -> None:
-        self.run_bar.show_message(text, error, self.theme)
-        self.message_changed.emit(text)
-        (log.warning if error else log.info)("%s: %s", self.panel_id, text)

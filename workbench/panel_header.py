@@ -1,0 +1,49 @@
+"""The header of a panel: title and chapter, demo and preset selectors, previous-runs
+toggle, export menu. One row that fits 1280 px: the title gives way first."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton,
+                               QSizePolicy, QWidget)
+
+from workbench.panel_export import ExportButton
+
+
+class PanelHeader(QWidget):
+    def __init__(self, panel):
+        super().__init__()
+        topic, specs = panel.topic, panel.specs
+        head = QHBoxLayout(self)
+        head.setContentsMargins(0, 0, 0, 0)
+        self.title_label = QLabel(f"<b>{topic.title}</b> &nbsp;·&nbsp; lecture chapter "
+                                  f"{topic.chapter}")
+        self.title_label.setToolTip(f"{topic.title} · lecture chapter {topic.chapter}")
+        # The title gives way first when the window is narrow (1280 px projectors): the
+        # selectors and buttons stay whole; the full title is the tooltip and the window's.
+        self.title_label.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                       QSizePolicy.Policy.Preferred)
+        self.title_label.setMinimumWidth(80)
+        self.demo_combo = QComboBox()
+        for spec in specs:
+            self.demo_combo.addItem(spec.title, spec.name)
+        self.preset_combo = QComboBox()
+        self.preset_combo.setToolTip("Named settings for this demo; 'quick' shows the effect fast.")
+        # Long demo titles and preset names must not make the window wider than the screen:
+        # the boxes show the start of the text and the full list when opened.
+        self.demo_combo.setToolTip("The demo of this topic")
+        for combo, chars in ((self.demo_combo, 14), (self.preset_combo, 8)):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(chars)
+        self.preset_button = QPushButton("Apply")
+        self.preset_button.setToolTip("Apply the chosen preset to the settings below")
+        self.ghost_check = QCheckBox("Previous runs")
+        self.ghost_check.setChecked(True)
+        self.ghost_check.setToolTip("Show finished runs as faded curves to compare with")
+        self.clear_ghosts_button = QPushButton("Clear")
+        self.clear_ghosts_button.setToolTip("Forget the previous runs' faded curves")
+        self.export_button = ExportButton(panel)
+        head.addWidget(self.title_label, 1)
+        for widget in (self.demo_combo, QLabel("Preset:"), self.preset_combo,
+                       self.preset_button, self.ghost_check, self.clear_ghosts_button,
+                       self.export_button):
+            head.addWidget(widget)

@@ -1,0 +1,192 @@
+"""Plot kit, shared base of every plot widget: theme, presentation scale, titles, legends,
+export."""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pyqtgraph as pg
+import pyqtgraph.exporters  # noqa: F401  (registers pg.exporters)
+from PySide6.QtGui import QColor, QFont
+
+from workbench.plot_style import (THEMES, BASE_TICK_PT, BASE_LABEL_PT, BASE_TITLE_PT,
+                                  BASE_LEGEND_PT, theme_colors)
+
+
+# ---- shared base ------------------------------------------------------------------------
+class _Themed:
+    """Theme, presentation scale and export for a pg.PlotWidget subclass."""
+
+    plotItem: pg.PlotItem
+
+    def _init_base(self, title: str, x_label: str, y_label: str) -> None:
+        self._title = title
+        self._x_label = x_label
+        self._y_label = y_label
+        self._theme = THEMES["light"]
+        self._scale = 1.0
+        self._text_items: list[tuple[pg.TextItem, float, str]] = []  # item, base pt, colour
+        pi = self.plotItem
+        pi.setMenuEnabled(True)
+        for name in ("left", "bottom"):
+            axis = pi.getAxis(name)
+            axis.enableAutoSIPrefix(False)
+            # Major ticks and grid lines only: the axis repaints its grid across the whole
+            # plot every frame, and minor grid lines roughly doubled a frame's cost.
+            axis.setStyle(maxTickLevel=0)
+        self.legend: pg.LegendItem | None = None
+
+    def _make_legend(self, corner: str = "top-right") -> pg.LegendItem:
+        offsets = {"top-right": (-8, 8), "top-left": (8, 8),
+                   "bottom-right": (-8, -8), "bottom-left": (8, -8)}
+        self.legend = self.plotItem.addLegend(offset=offsets.get(corner, (-8, 8)),
+                                              verSpacing=-4, labelTextSize=f"{BASE_LEGEND_PT}pt")
+        return self.legend
+
+    def _add_legend_entry(self, item, label: str) -> None:
+        """A legend entry for ``item``; the legend is created on first use."""
+        if self.legend is None:
+            self._make_legend("top-right")
+            self._restyle()
+        self.legend.addItem(item, label)
+        self._style_legend_labels()
+
+    # -- theme / scale ------------------------------------------------------------------
+    @property
+    def theme(self) -> str:
+        return self._theme.name
+
+    @property
+    def line_scale(self) -> float:
+        return self._scale
+
+    def apply_theme(self, theme: Any) -> None:
+        self._theme = theme_colors(theme)
+        self._restyle()
+
+    def set_line_scale(self, f: float) -> None:
+        self._scale = float(min(4.0, max(0.3, f)))
+        self._restyle()
+
+    def _pt(self, base: float, soft: bool = True) -> float:
+        """Font size for ``base`` points at the current scale. Tick labels follow the
+        scale fully (``soft=False``); titles, axis labels and legends grow more slowly
+        so that they do not eat the plot area on a projector."""
+        f = self._scale if not soft else 1.0 + 0.6 * (self._scale - 1.0)
+        return max(6.0, base * f)
+
+    def _restyle(self) -> None:
+        t = self._theme
+        self.setBackground(t.background)
+        pi = self.plotItem
+        fg = QColor(t.foreground)
+        tick_font = QFont()
+        tick_font.setPointSizeF(self._pt(BASE_TICK_PT, soft=False))
+        for name in ("left", "bottom", "right", "top"):
+            ax = pi.getAxis(name)
+            ax.setPen(pg.mkPen(fg, width=max(1.0, self._scale)))
+            ax.setTextPen(fg)
+            ax.setTickFont(tick_font)
+            ax.setStyle(tickLength=int(round(6 * self._scale)))
+        label_css = {"color": t.foreground, "font-size": f"{self._pt(BASE_LABEL_PT):.1f}pt"}
+        if self._x_label:
+            pi.setLabel("bottom", self._x_label, **label_css)
+        if self._y_label:
+            pi.setLabel("left", self._y_label, **label_css)
+        self._set_title_text()
+        if self.legend is not None:
+            self.legend.setBrush(pg.mkBrush(*t.legend_bg))
+            self.legend.setPen(pg.mkPen(t.legend_border))
+            self._style_legend_labels()
+        for item, base_pt, color in self._text_items:
+            font = QFont()
+            font.setPointSizeF(self._pt(base_pt))
+            item.setFont(font)
+            item.setColor(getattr(t, color, color))
+        self._restyle_items()
+
+    def _style_legend_labels(self) -> None:
+        """Colour and size of the legend's labels (LabelItem.setAttr alone does not
+        re-render existing text, so every label's text is set again)."""
+        if self.legend is None:
+            return
+        color = QColor(self._theme.foreground)
+        size = f"{self._pt(BASE_LEGEND_PT):.1f}pt"
+        self.legend.opts["labelTextColor"] = color
+        self.legend.opts["labelTextSize"] = size
+        for _, label in self.legend.items:
+            label.setText(label.text, color=color, size=size)
+        self.legend.updateSize()
+
+    def _set_title_text(self) -> None:
+        if self._title:
+            self.plotItem.setTitle(self._title, color=self._theme.foreground,
+                                   size=f"{self._pt(BASE_TITLE_PT):.1f}pt", bold=True)
+        else:
+            self.plotItem.setTitle(None)
+
+    def set_title(self, title: str) -> None:
+        self._title = title
+        self._set_title_text()
+
+    def _restyle_items(self) -> None:  # pragma: no cover - overridden
+        pass
+
+    def _add_text(self, text: str, base_pt: float = 13.0, color: str = "hint",
+                  anchor=(0.5, 0.5), fill=None) -> pg.TextItem:
+        """A TextItem that follows theme and scale; ``color`` is a ThemeColors field
+        name or a literal colour."""
+        item = pg.TextItem(text, anchor=anchor, fill=fill)
+        self.plotItem.addItem(item, ignoreBounds=True)
+        self._text_items.append((item, base_pt, color))
+        font = QFont()
+        font.setPointSizeF(self._pt(base_pt))
+        item.setFont(font)
+        item.setColor(getattr(self._theme, color, color))
+        return item
+
+    # -- export -------------------------------------------------------------------------
+    def export(self, path: str | Path) -> Path:
+        """Write the plot to ``path``: PNG (2x resolution) or SVG, chosen by suffix."""
+        path = Path(path)
+        suffix = path.suffix.lower()
+        if suffix == ".png":
+            exporter = pg.exporters.ImageExporter(self.plotItem)
+            width = max(1, int(round(self.plotItem.sceneBoundingRect().width() * 2)))
+            exporter.parameters()["width"] = width
+            exporter.parameters()["antialias"] = True
+        elif suffix == ".svg":
+            exporter = pg.exporters.SVGExporter(self.plotItem)
+        else:
+            raise ValueError(f"cannot export to {path.name!r}: use a .png or .svg file name")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            exporter.export(str(path))
+        except ValueError:
+            if suffix != ".svg":
+                raise
+            # pyqtgraph 0.14's SVGExporter cannot parse the closed paths ("... Z") that
+            # newer Qt versions emit (pyqtgraph issue #3495): let Qt write the SVG itself.
+            self._export_svg_qt(path)
+        return path
+
+    def _export_svg_qt(self, path: Path) -> None:
+        from PySide6.QtCore import QRectF, QSize
+        from PySide6.QtGui import QPainter
+        from PySide6.QtSvg import QSvgGenerator
+
+        source = self.plotItem.sceneBoundingRect()
+        w, h = max(1, int(math.ceil(source.width()))), max(1, int(math.ceil(source.height())))
+        gen = QSvgGenerator()
+        gen.setFileName(str(path))
+        gen.setSize(QSize(w, h))
+        gen.setViewBox(QRectF(0, 0, w, h))
+        gen.setTitle(self._title or "plot")
+        painter = QPainter(gen)
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.fillRect(QRectF(0, 0, w, h), QColor(self._theme.background))
+            self.scene().render(painter, QRectF(0, 0, w, h), source)
+        finally:
+            painter.end()

@@ -1,0 +1,55 @@
+"""Presentation of a panel: font and line scaling for projectors, plots-only mode, the
+light/dark theme, the message line. Mixed into workbench.panel.Panel."""
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtGui import QFont
+
+from workbench.settings import SCALE_RANGE
+
+log = logging.getLogger("workbench.panel")
+
+
+class PresentationMixin:
+    def set_scale(self, factor: float) -> None:
+        """Scale fonts and plot line widths together (presentation mode)."""
+        factor = max(SCALE_RANGE[0], min(SCALE_RANGE[1], float(factor)))
+        self.scale = factor
+        font = QFont(self._base_font)
+        font.setPointSizeF(max(6.0, self._base_font.pointSizeF() * factor))
+        self.setFont(font)
+        text_font = QFont(font)
+        text_font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.text_label.setFont(text_font)
+        for view in self.view_for.values():
+            for plot in view.plots():
+                plot.set_line_scale(factor)
+        # The text column grows with the fonts (up to 45 % of the panel), so the text
+        # re-wraps instead of being cut; the plots keep the rest.
+        total = max(self.splitter.width(), 800)
+        column = min(int(360 * factor), int(0.45 * total))
+        self.splitter.setSizes([column, total - column])
+        self.settings.panel(self.panel_id)["scale"] = factor
+
+    def set_controls_hidden(self, hidden: bool) -> None:
+        """Leave only the plots (keyboard shortcuts keep working)."""
+        for widget in (self.header, self.controls, self.run_bar):
+            widget.setVisible(not hidden)
+        self.settings.panel(self.panel_id)["hide_controls"] = bool(hidden)
+
+    @property
+    def controls_hidden(self) -> bool:
+        return bool(self.settings.panel(self.panel_id)["hide_controls"])
+
+    def apply_theme(self, theme: str) -> None:
+        self.theme = theme
+        for view in self.view_for.values():
+            for plot in view.plots():
+                plot.apply_theme(theme)
+            view.theme_changed(theme)
+
+    def show_message(self, text: str, error: bool = False) -> None:
+        self.run_bar.show_message(text, error, self.theme)
+        self.message_changed.emit(text)
+        (log.warning if error else log.info)("%s: %s", self.panel_id, text)
