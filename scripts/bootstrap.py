@@ -10,7 +10,8 @@ What it does, printing each step:
   2. makes sure torch is there without pulling CUDA wheels onto machines that cannot use
      them (see ensure_torch);
   3. `pip install -e .` (plus the [test] extra for `test`);
-  4. starts the app, or pytest with QT_QPA_PLATFORM=offscreen.
+  4. starts the app, or checks the import-layer contracts (lint-imports) and runs pytest
+     with QT_QPA_PLATFORM=offscreen.
 Steps 2-3 are skipped when a stamp in .venv says this pyproject.toml was installed
 already, so a second run starts at once. Standard library only; Python >= 3.10.
 """
@@ -203,6 +204,13 @@ def launch(python: Path, args: list[str]) -> int:
 
 def run_tests(python: Path, args: list[str]) -> int:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    # The layer contracts first (pyproject.toml [tool.importlinter]): seconds, and a broken
+    # layer is reported before any test runs.
+    linter = python.parent / ("lint-imports.exe" if os.name == "nt" else "lint-imports")
+    if not args and run([str(linter)], cwd=ROOT, env=env,
+                        stdin=subprocess.DEVNULL).returncode != 0:
+        say("import contracts broken (see above)")
+        return 1
     # No interactive pip/Qt prompts: CI runs without stdin.
     return run([str(python), "-m", "pytest", *args], cwd=ROOT, env=env,
                stdin=subprocess.DEVNULL).returncode
