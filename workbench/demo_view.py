@@ -40,7 +40,9 @@ import weakref
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtWidgets import QSplitter, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QLabel, QSizePolicy, QSplitter, QStackedWidget, QVBoxLayout,
+                               QWidget)
 
 from engines.config import ConfigBase
 from engines.runtime import Snapshot
@@ -240,6 +242,23 @@ def splitter(orientation, *widgets: QWidget, stretch: list[int] | None = None) -
         s.addWidget(widget)
         s.setStretchFactor(i, (stretch or [1] * len(widgets))[i])
     return s
+
+
+def shrinkable(widget: QWidget) -> QWidget:
+    """Let a grid share the width evenly (a plot's size hint would overflow 3 columns)."""
+    widget.setMinimumSize(120, 120)
+    widget.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+    return widget
+
+
+def readout() -> QLabel:
+    """The rich-text line of key numbers above or below a demo's plots (wraps, selectable)."""
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setContentsMargins(6, 0, 6, 0)
+    return label
 
 
 def fill(view: QWidget, widget: QWidget) -> None:

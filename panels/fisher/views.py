@@ -14,13 +14,13 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel,
-                               QSizePolicy, QVBoxLayout, QWidget)
+                               QVBoxLayout, QWidget)
 
 from engines.config import field_meta
 from engines.fisher.configs import (MI_TRANSFORMS, KLConfig, MutualInfoConfig,
                                     NaturalGradientConfig)
 from engines.runtime import Snapshot
-from workbench.demo_view import DemoView
+from workbench.demo_view import DemoView, readout, shrinkable
 from workbench.field_slider import FieldSlider
 from workbench.plots import FG, PALETTE, CurvePlot, ImagePlot, landscape_colormap
 
@@ -30,22 +30,6 @@ BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY, BROWN, GREY = PALETTE
 # ---- small helpers ----------------------------------------------------------------------
 def _g(value: float) -> str:
     return f"{value:.3g}"
-
-
-def shrinkable(widget: QWidget) -> QWidget:
-    """Let the grid share the width evenly (a plot's size hint would overflow 3 columns)."""
-    widget.setMinimumSize(120, 120)
-    widget.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
-    return widget
-
-
-def readout() -> QLabel:
-    label = QLabel()
-    label.setTextFormat(Qt.TextFormat.RichText)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setContentsMargins(6, 0, 6, 0)
-    return label
 
 
 def layout_view(view: QWidget, cells: list[tuple], top: QWidget | None = None,

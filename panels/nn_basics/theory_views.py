@@ -13,10 +13,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 
 from engines.runtime import Snapshot
-from workbench.demo_view import DemoView
+from workbench.demo_view import DemoView, readout, shrinkable
 from workbench.plots import FG, PALETTE, CurvePlot, ImagePlot, landscape_colormap
 
 BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY, BROWN, GREY = PALETTE
@@ -37,22 +37,6 @@ def grid_of(view: QWidget, rows: list[list[QWidget]], top: QWidget | None = None
             shrinkable(widget)
             grid.addWidget(widget, r, c)
     lay.addLayout(grid, 1)
-
-
-def shrinkable(widget: QWidget) -> QWidget:
-    """Let the layout share the width evenly (a plot's size hint would overflow 3 columns)."""
-    widget.setMinimumSize(120, 120)
-    widget.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
-    return widget
-
-
-def readout() -> QLabel:
-    label = QLabel()
-    label.setTextFormat(Qt.TextFormat.RichText)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setContentsMargins(6, 0, 6, 0)
-    return label
 
 
 def hline(plot: pg.PlotWidget, y: float, color: str, style=Qt.PenStyle.DashLine
