@@ -260,9 +260,15 @@ class MetricHistory:
                 "columns": {k: v[:self._n].tolist() for k, v in self._cols.items()}}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.capacity = int(state["capacity"])
-        self.stride = int(state["stride"])
+        """Restore; a state that cannot come from a real run raises ValueError first."""
+        capacity, stride = int(state["capacity"]), int(state["stride"])
         columns = state["columns"]
+        if not 1 <= capacity <= 1_000_000 or not 1 <= stride <= 2**40:
+            raise ValueError(f"history capacity {capacity} / stride {stride} out of range")
+        lengths = {len(values) for values in columns.values()}
+        if "step" not in columns or len(lengths) != 1 or lengths.pop() > capacity:
+            raise ValueError("history columns of different lengths or over capacity")
+        self.capacity, self.stride = capacity, stride
         self._n = len(columns["step"])
         self._cols = {}
         for name, values in columns.items():
@@ -354,8 +360,11 @@ class Engine:
                 "history": self.history.state_dict()}
 
     def load_base_state(self, state: dict[str, Any]) -> None:
-        self.step = int(state["step"])
-        self.elapsed_before = float(state["elapsed"])
+        step, elapsed = int(state["step"]), float(state["elapsed"])
+        if step < 0 or not math.isfinite(elapsed) or elapsed < 0:
+            raise ValueError(f"step {step} / elapsed {elapsed} cannot come from a run")
+        self.step = step
+        self.elapsed_before = elapsed
         self.history.load_state_dict(state["history"])
 
 

@@ -33,11 +33,19 @@ class Session:
     engine_state: dict[str, Any]
 
     def build_engine(self, device: str | None = None) -> Engine:
-        engine = self.spec.engine_class()(self.config, device)
+        """A fresh engine with the saved state, validated whole before anything else
+        changes: any failure is a SessionError."""
+        if not isinstance(self.engine_state, dict):
+            raise SessionError("the saved engine state is not a table of values")
         try:
+            engine = self.spec.engine_class()(self.config, device)
             engine.load_state_dict(self.engine_state)
-        except (KeyError, RuntimeError, TypeError, ValueError) as exc:
-            raise SessionError(f"the saved model does not fit this demo: {exc}") from exc
+        except Exception as exc:  # noqa: BLE001 - a crafted file can fail in any way
+            text = str(exc)[:300]
+            raise SessionError(f"the saved state does not fit this demo ({type(exc).__name__}"
+                               f"{': ' + text if text else ''})") from exc
+        if not 0 <= engine.step <= 10**12:
+            raise SessionError(f"the saved step {engine.step} is not a step of a run")
         return engine
 
 
@@ -50,9 +58,15 @@ def save_session(path: str | Path, panel: str, spec: DemoSpec, cfg: ConfigBase,
     payload = {"format": FORMAT, "version": VERSION, "app_version": __version__,
                "panel": panel, "demo": spec.name, "config": cfg.to_dict(),
                "engine": engine_state}
+    if path.is_dir():
+        raise OSError(f"{path} is a folder; choose a file name")
     tmp = path.with_name(path.name + ".tmp")
-    torch.save(payload, tmp)
-    tmp.replace(path)  # atomic: an interrupted save never destroys an older good file
+    try:
+        torch.save(payload, tmp)
+        tmp.replace(path)  # atomic: an interrupted save never destroys an older good file
+    except (OSError, RuntimeError) as exc:   # torch reports a missing folder as RuntimeError
+        tmp.unlink(missing_ok=True)
+        raise OSError(f"cannot write {path}: {str(exc).splitlines()[0][:200]}") from None
     return path
 
 
@@ -65,7 +79,13 @@ def load_session(path: str | Path) -> Session:
     except FileNotFoundError:
         raise SessionError(f"{path} does not exist") from None
     except Exception as exc:  # noqa: BLE001 - torch raises many kinds for bad files
-        raise SessionError(f"{path.name} is not a readable session file ({exc})") from exc
+        # torch's own text advises weights_only=False, which would let a file run code:
+        # the user gets our words, the log gets torch's.
+        import logging
+
+        logging.getLogger(__name__).info("session %s unreadable: %s", path, exc)
+        raise SessionError(f"{path.name} is not a readable session file (damaged, or not "
+                           "a session saved by ML Workbench)") from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise SessionError(f"{path.name} is not an ML Workbench session file")
     if payload.get("version") != VERSION:
@@ -75,7 +95,7 @@ def load_session(path: str | Path) -> Session:
         spec = demo(payload["panel"], payload["demo"])
         cfg = spec.config.from_dict(payload["config"])
         return Session(payload["panel"], spec, cfg, payload["engine"])
-    except (KeyError, TypeError) as exc:
-        raise SessionError(f"{path.name} is incomplete (missing {exc})") from exc
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise SessionError(f"{path.name} is incomplete or malformed ({exc})") from exc
     except (UnknownName, ConfigError) as exc:
         raise SessionError(f"{path.name} does not match this version: {exc}") from exc
