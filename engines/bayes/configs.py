@@ -62,7 +62,7 @@ def photon_prior_tail(cfg: "CavityConfig") -> float:
 class SequentialConfig(ConfigBase):
     """Sequential updating of one parameter λ: Gaussian prior, N observations."""
 
-    prior_width: float = param(1.0, label="Prior width W", min=0.0, max=20.0,
+    prior_width: float = param(1.0, label="Prior width W", min=1e-2, max=20.0,
                                group="Prior and likelihood",
                                help="p(λ) ∝ exp(−λ²/2W²): the prior is centred on 0.")
     true_lambda: float = param(2.0, label="True λ*", min=-30.0, max=30.0,
@@ -70,7 +70,7 @@ class SequentialConfig(ConfigBase):
                                help="The observations are drawn from p(y|λ*); put it far "
                                     "out in the prior's tail (e.g. 8 W) to see the prior "
                                     "being overruled.")
-    noise: float = param(1.0, label="Noise σ", min=0.0, max=20.0, group="Prior and likelihood",
+    noise: float = param(1.0, label="Noise σ", min=1e-2, max=20.0, group="Prior and likelihood",
                          help="Width of the likelihood p(y|λ).")
     likelihood: str = param("gaussian", label="Likelihood", choices=LIKELIHOODS,
                             group="Prior and likelihood",
@@ -96,7 +96,7 @@ class QubitConfig(ConfigBase):
     separation: float = param(1.0, label="Separation Δ", min=0.0, max=20.0, group="Readout",
                               help="p(y|λ=0) and p(y|λ=1) are Gaussians centred at −Δ/2 "
                                    "and +Δ/2 (Δ = 0: the readout tells nothing).")
-    readout_noise: float = param(1.0, label="Readout noise σ", min=0.0, max=20.0,
+    readout_noise: float = param(1.0, label="Readout noise σ", min=1e-2, max=20.0,
                                  group="Readout", help="Width of each outcome distribution.")
     prior_p1: float = param(0.5, label="Prior P(λ=1)", min=0.0, max=1.0, group="Readout",
                             help="Must lie strictly between 0 and 1: a certain prior is "
@@ -172,17 +172,17 @@ class GPConfig(ConfigBase):
                             "squared_exponential: C(t,t′) = A² exp(−(t−t′)²/2ℓ²).")
     n_points: int = param(200, label="Lattice points N", min=3, max=2000, group="Prior",
                           help="Sites t_j on [0, 10].")
-    stiffness: float = param(1.0, label="Stiffness K", min=0.0, max=1000.0, group="Prior",
+    stiffness: float = param(1.0, label="Stiffness K", min=1e-3, max=1000.0, group="Prior",
                              help="Weight K of the derivative penalty (random walk, "
                                   "smoothness).")
-    length_scale: float = param(1.0, label="Length scale ℓ", min=0.0, max=100.0,
+    length_scale: float = param(1.0, label="Length scale ℓ", min=1e-2, max=100.0,
                                 group="Prior", help="Correlation length of the squared "
                                                     "exponential kernel.")
-    amplitude: float = param(1.0, label="Amplitude A", min=0.0, max=100.0, group="Prior",
+    amplitude: float = param(1.0, label="Amplitude A", min=1e-3, max=100.0, group="Prior",
                              help="Squared exponential: the prior std A. Random walk and "
                                   "smoothness: a weak term ∫φ² dt/(2A²·10) that makes the "
                                   "prior normalisable (prior std of the overall level).")
-    noise: float = param(0.2, label="Measurement noise Z", min=0.0, max=10.0,
+    noise: float = param(0.2, label="Measurement noise Z", min=1e-3, max=10.0,
                          group="Measurements",
                          help="p(y_γ | φ) ∝ exp(−(y_γ − φ_γ)²/2Z²).")
     truth: str = param("smooth", label="True function", choices=GP_TRUTHS,
@@ -215,10 +215,10 @@ class LossConfig(ConfigBase):
                           help="polynomial: Legendre polynomials P_0 … P_{D−1}; fourier: 1, "
                                "cos πx, sin πx, cos 2πx, …")
     n_features: int = param(8, label="Features D", min=1, max=40, group="Model")
-    prior_width: float = param(1.0, label="Prior width α", min=0.0, max=1000.0, group="Model",
+    prior_width: float = param(1.0, label="Prior width α", min=1e-3, max=1000.0, group="Model",
                                help="p(θ) ∝ exp(−‖θ‖²/2α²): an L2 penalty λ‖θ‖² with "
                                     "λ = σ²/α² relative to the squared error.")
-    noise: float = param(0.3, label="Noise σ", min=0.0, max=10.0, group="Data",
+    noise: float = param(0.3, label="Noise σ", min=1e-3, max=10.0, group="Data",
                          help="y = F(x) + δy with δy ~ N(0, σ²).")
     truth: str = param("sine", label="True function F", choices=REGRESSION_TRUTHS,
                        group="Data")

@@ -2,6 +2,8 @@
 themselves: entropies in bits, observation edits, presets."""
 from __future__ import annotations
 
+import pytest
+
 import numpy as np
 
 from tests.engines.nn_helpers import round_trip, run_to_end
@@ -86,3 +88,17 @@ def test_every_preset_builds_a_valid_config():
         assert "quick" in names
         for name in names:
             preset_config("bayes", spec, name)
+
+
+@pytest.mark.parametrize("demo_name,key", [("sequential", "noise"), ("sequential", "prior_width"),
+                                           ("qubit", "readout_noise"), ("gp", "amplitude"),
+                                           ("gp", "noise"), ("loss", "noise"),
+                                           ("loss", "prior_width")])
+def test_tiny_widths_are_refused_by_the_bounds_not_by_a_crash(demo_name, key):
+    """1e-200 used to reach the engines (ZeroDivisionError, math domain error)."""
+    from engines.config import ConfigError
+    from engines.registry import demo
+
+    with pytest.raises(ConfigError) as info:
+        demo("bayes", demo_name).config.from_dict({key: "1e-200"})
+    assert info.value.key == key and "out of range" in str(info.value)
