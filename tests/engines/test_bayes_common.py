@@ -2,9 +2,8 @@
 themselves: entropies in bits, observation edits, presets."""
 from __future__ import annotations
 
-import pytest
-
 import numpy as np
+import pytest
 
 from tests.engines.nn_helpers import round_trip, run_to_end
 
