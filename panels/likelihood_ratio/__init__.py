@@ -1,0 +1,1 @@
+"""Panel "Likelihood ratios from classifiers" (seminar: ML for the skeptical HEP theorist)."""
