@@ -42,10 +42,10 @@ def test_panel_contract(qtbot, tmp_path, panel_id, demo):
     assert panel.runner.wait_parked(5.0) == parked_at  # paused: no progress
 
     # step -> one more snapshot interval, then paused again
-    count = len(snaps)
     panel.step()
-    qtbot.waitUntil(lambda: panel.runner.state == "paused" and len(snaps) > count,
-                    timeout=10000)
+    # the step's own picture (a snapshot sent just before the pause may still arrive)
+    qtbot.waitUntil(lambda: panel.runner.state == "paused" and snaps[-1].step > parked_at,
+                    timeout=30000)
     stepped_to = panel.runner.wait_parked(5.0)
     assert stepped_to is not None and stepped_to > parked_at
 
