@@ -17,7 +17,6 @@ import html
 import re
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QStackedWidget, \
     QVBoxLayout, QWidget
