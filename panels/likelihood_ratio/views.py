@@ -135,8 +135,8 @@ class RatioView(DemoView):
         d = self.dens1
         d.add_curve("p", "p(x)", P_COLOR, width=2.6)
         d.add_curve("q", "q(x)", Q_COLOR, width=2.6)
-        d.add_curve("hp", "samples of p", P_COLOR, width=1.2, alpha=130, z=-1)
-        d.add_curve("hq", "samples of q", Q_COLOR, width=1.2, alpha=130, z=-1)
+        d.add_curve("hp", "p samples", P_COLOR, width=1.2, alpha=130, z=-1)
+        d.add_curve("hq", "q samples", Q_COLOR, width=1.2, alpha=130, z=-1)
         d.legend.setColumnCount(2)
         d.add_scatter("paint_p", "", P_COLOR, size=7, alpha=230)
         d.add_scatter("paint_q", "", Q_COLOR, size=7, alpha=230)
@@ -459,7 +459,8 @@ class NeymanPearsonView(RatioView):
         t.add_curve("tp_true", "p, true r", P_COLOR, width=1.4, style="dash", z=-1)
         t.add_curve("tq", "q, learned r<sub>θ</sub>", Q_COLOR, width=2.4)
         t.add_curve("tp", "p, learned r<sub>θ</sub>", P_COLOR, width=2.4)
-        t.add_curve("cut", "threshold at size α", FG, width=1.6, style="dot", z=2)
+        t.add_curve("cut", "cut at size α", FG, width=1.6, style="dot", z=2)
+        t.legend.setColumnCount(2)
         self.power = Curve("Power at size α", "events N", "power 1 − β",
                            legend="bottom-right")
         self.power.plotItem.setLogMode(x=True, y=False)
@@ -505,7 +506,7 @@ class NeymanPearsonView(RatioView):
                                                                    "tq_true"))
             top = top if top > 0 else 1.0
             t.set_curve("cut", [m["threshold"]] * 2, [0.0, 1.1 * top])
-            t.plotItem.setYRange(0, 1.5 * top, padding=0.0)
+            t.plotItem.setYRange(0, 1.9 * top, padding=0.0)
             t.plotItem.setXRange(lo, hi, padding=0.02)
         pw = self.power
         pw.set_curve("exact", a["power_n"], a["power_exact"])
@@ -548,12 +549,13 @@ class DeepSetsView(DemoView):
     def __init__(self, spec, parent=None):
         super().__init__(spec, parent)
         self.train = Curve("Accuracy and loss", "step", "",
-                           legend="bottom-left")
+                           legend="top-left", y_range=(0.0, 1.3))
         t = self.train
         t.add_curve("accuracy_deepsets", "accuracy, Deep Sets", GREEN, width=2.6)
         t.add_curve("accuracy_mlp", "accuracy, MLP", PURPLE, width=2.6)
         t.add_curve("loss_deepsets", "loss, Deep Sets", GREEN, width=1.2, style="dash", z=-1)
         t.add_curve("loss_mlp", "loss, MLP", PURPLE, width=1.2, style="dash", z=-1)
+        t.legend.setColumnCount(2)
         self.roc = Curve("ROC, quark vs gluon", "gluon efficiency (false positive)",
                          "quark efficiency", legend="bottom-right")
         r = self.roc
@@ -571,9 +573,10 @@ class DeepSetsView(DemoView):
         s.add_scatter("mlp", "MLP", PURPLE, size=7, alpha=190)
         s.add_scatter("deepsets", "Deep Sets", GREEN, size=7, alpha=220, z=31)
         s.plotItem.setXRange(0, 1, padding=0.03)
-        s.plotItem.setYRange(0, 1.2, padding=0.0)
+        s.plotItem.setYRange(0, 1.45, padding=0.0)
+        s.legend.setColumnCount(2)
         self.latent = Curve("Latent Σ<sub>i</sub> Φ(p<sub>i</sub>)",
-                            "axis 1", "axis 2", legend="top-left")
+                            "axis 1", "axis 2", legend="bottom-right")
         self.latent.add_scatter("gluon", "gluon jets", ORANGE, size=4, alpha=150)
         self.latent.add_scatter("quark", "quark jets", BLUE, size=4, alpha=150)
         self.jets = {}
