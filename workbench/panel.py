@@ -1,8 +1,9 @@
 """Panel: the standard page of one course topic.
 
-Layout: a header (title, demo and preset selectors, export, previous-runs toggle), a
-splitter with the controls column (demo text + generated Config form) and the demo's plots
-(a DemoView per demo), and a run bar (workbench.run_bar). A topic's panel subclass only
+Layout (workbench.panel_layout): a header (title, demo and preset selectors, export,
+previous-runs toggle), a splitter with the controls column (demo text + generated Config
+form) and the demo's plots (a DemoView per demo), and a run bar (workbench.run_bar).
+Sessions, presentation (zoom, theme) and ghosts/export are mixed in from their modules. A topic's panel subclass only
 maps demo names to DemoView classes (``VIEWS``) and may set ``SPEED_CONTROL`` and
 ``DEFAULT_SPEEDS``; everything a demo does beyond drawing lives in its view's hooks
 (workbench.demo_view). Its id, title and chapter come from the Topic it is built with.
@@ -11,26 +12,25 @@ from __future__ import annotations
 
 import logging
 import time
-from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QLabel, QScrollArea, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from engines.config import ConfigBase, ConfigError, field_meta
 from engines.runtime import Snapshot
 from engines.spec import DemoSpec, Topic
 from workbench import runner as states
-from workbench.demo_view import CurrentPageStack, DemoContext, DemoView
+from workbench.demo_view import DemoContext, DemoView
 from workbench.forms import ConfigForm
 from workbench.paint_pacing import PaintScheduler
-from workbench.panel_export import export_history, export_plots
-from workbench.panel_header import PanelHeader
+from workbench.panel_export import GhostsExportMixin
+from workbench.panel_layout import build_layout, connect_widgets
 from workbench.panel_session import SessionMixin
 from workbench.paths import TEXTS_DIR
 from workbench.presentation import PresentationMixin
 from workbench.presets import DEFAULTS, PresetError, preset_config, preset_names
-from workbench.run_bar import SPEEDS, RunBar, nearest_speed_index
+from workbench.run_bar import SPEEDS, nearest_speed_index
 from workbench.run_history import RunHistory
 from workbench.runner import EngineRunner
 from workbench.settings import Settings
@@ -48,7 +48,7 @@ def load_text(panel_id: str, demo: str) -> str:
         return ""
 
 
-class Panel(SessionMixin, PresentationMixin, QWidget):
+class Panel(SessionMixin, PresentationMixin, GhostsExportMixin, QWidget):
     VIEWS: dict[str, type[DemoView]] = {}
     #: Show the slow-motion control in the run bar (every panel has it by default: the
     #: lecturer sets the pace; DEFAULT_SPEEDS lets each demo unfold over 20-60 s).
@@ -74,87 +74,16 @@ class Panel(SessionMixin, PresentationMixin, QWidget):
         self.restored = None  # (Config, engine state, step) of a loaded session, not yet run
         self.painter = PaintScheduler(self.runner.report_draw_cost)
         self._base_font = QFont(self.font())
-        self._build()
-        self._connect()
+        self.form_for: dict[str, ConfigForm] = {}
+        self.view_for: dict[str, DemoView] = {}
+        build_layout(self)
+        self._update_buttons(states.IDLE)
+        connect_widgets(self)
         self._restore_from_settings()
 
     @property
     def panel_id(self) -> str:
         return self.topic.id
-
-    # ---- construction --------------------------------------------------------------
-    def _build(self) -> None:
-        root = QVBoxLayout(self)
-        root.setContentsMargins(8, 6, 8, 6)
-        root.addWidget(self._build_header())
-
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.controls = QScrollArea()
-        self.controls.setWidgetResizable(True)
-        self.controls.setMinimumWidth(300)
-        self.controls.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        column = QWidget()
-        self.column = QVBoxLayout(column)
-        self.text_label = QLabel()
-        self.text_label.setWordWrap(True)
-        self.text_label.setTextFormat(Qt.TextFormat.RichText)
-        self.text_label.setObjectName("demoText")
-        self.column.addWidget(self.text_label)
-        self.side = CurrentPageStack()     # the views' side widgets, under the text
-        self.side.addWidget(QWidget())
-        self.column.addWidget(self.side)
-        self.forms = CurrentPageStack()
-        self.views = CurrentPageStack()
-        self.form_for: dict[str, ConfigForm] = {}
-        self.view_for: dict[str, DemoView] = {}
-        for spec in self.specs:
-            form = ConfigForm(spec.config)
-            self.form_for[spec.name] = form
-            self.forms.addWidget(form)
-        # Plots are built when a demo is first shown (start-up stays fast): see view_of().
-        self.column.addWidget(self.forms)
-        self.controls.setWidget(column)
-        self.splitter.addWidget(self.controls)
-        self.splitter.addWidget(self.views)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([360, 1000])
-        root.addWidget(self.splitter, 1)
-
-        self.run_bar = RunBar(self.SPEED_CONTROL)
-        for name in ("start_button", "pause_button", "step_button", "stop_button",
-                     "reset_button", "speed_combo", "progress_label", "message_label"):
-            setattr(self, name, getattr(self.run_bar, name))
-        root.addWidget(self.run_bar)
-        self._update_buttons(states.IDLE)
-
-    def _build_header(self) -> QWidget:
-        self.header = PanelHeader(self)
-        for name in ("title_label", "demo_combo", "preset_combo", "preset_button",
-                     "ghost_check", "clear_ghosts_button", "export_button"):
-            setattr(self, name, getattr(self.header, name))
-        return self.header
-
-    def _connect(self) -> None:
-        self.demo_combo.currentIndexChanged.connect(self._on_demo_changed)
-        # Bound methods, never lambdas capturing self: PySide holds lambdas strongly,
-        # which would keep a closed panel and its engine host alive.
-        self.preset_button.clicked.connect(self._on_apply_preset)
-        self.ghost_check.toggled.connect(self._on_ghosts_toggled)
-        self.clear_ghosts_button.clicked.connect(self._on_clear_ghosts)
-        self.start_button.clicked.connect(self._on_start_clicked)
-        self.pause_button.clicked.connect(self.toggle_pause)
-        self.step_button.clicked.connect(self.step)
-        self.stop_button.clicked.connect(self.stop)
-        self.reset_button.clicked.connect(self.reset)
-        self.speed_combo.currentIndexChanged.connect(self._on_speed_changed)
-        self.runner.snapshot.connect(self._on_snapshot)
-        self.runner.failed.connect(self._on_failed)
-        self.runner.finished.connect(self._on_finished)
-        self.runner.state_changed.connect(self._update_buttons)
-        self.runner.edited.connect(self._on_edited)
-        self.runner.forced_stop.connect(self._on_forced_stop)
-        for form in self.form_for.values():
-            form.changed.connect(self._on_form_changed)
 
     @Slot()
     def _on_apply_preset(self) -> None:
@@ -444,34 +373,6 @@ class Panel(SessionMixin, PresentationMixin, QWidget):
             self.show_message(message, error=True)
         self.view.edit_answered(ok, message)
 
-    def _archive_run(self) -> None:
-        """Turn the last finished run into ghost curves (labelled by what it changed)."""
-        pending = self.history.take_pending()
-        if pending is not None:
-            self.view.add_ghost(*pending)
-            self.view.set_ghosts_visible(self.ghost_check.isChecked())
-
     @Slot(str)
     def _update_buttons(self, state: str) -> None:
         self.run_bar.show_state(state, self.runner.is_active(), self.restored is not None)
-
-    # ---- ghosts, export ----------------------------------------------------------------------
-    @Slot(bool)
-    def _on_ghosts_toggled(self, on: bool) -> None:
-        for view in self.view_for.values():
-            view.set_ghosts_visible(on)
-
-    @Slot()
-    def _on_clear_ghosts(self) -> None:
-        self.view.clear_ghosts()
-        self.history.pending = None
-
-    def export_plots(self, base: str | Path, fmt: str) -> list[Path]:
-        """Write every plot of the current demo as <base>-<n>.<fmt>; returns the paths."""
-        return export_plots(self.view.plots(), base, fmt)
-
-    def export_csv(self, path: str | Path) -> Path | None:
-        if self.last_snapshot is None or not self.last_snapshot.history:
-            self.show_message("No metrics yet: run the demo first.", error=True)
-            return None
-        return export_history(self.last_snapshot.history, path)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMenu, QToolButton, QWidget
 
@@ -67,3 +68,34 @@ class ExportButton(QToolButton):
                     self.panel.show_message(f"Wrote {path}")
             except OSError as exc:
                 self.panel.show_message(f"Export failed: {exc}", error=True)
+
+
+class GhostsExportMixin:
+    """Finished runs as ghost curves, and export of the current demo (a Panel part)."""
+
+    def _archive_run(self) -> None:
+        """Turn the last finished run into ghost curves (labelled by what it changed)."""
+        pending = self.history.take_pending()
+        if pending is not None:
+            self.view.add_ghost(*pending)
+            self.view.set_ghosts_visible(self.ghost_check.isChecked())
+
+    @Slot(bool)
+    def _on_ghosts_toggled(self, on: bool) -> None:
+        for view in self.view_for.values():
+            view.set_ghosts_visible(on)
+
+    @Slot()
+    def _on_clear_ghosts(self) -> None:
+        self.view.clear_ghosts()
+        self.history.pending = None
+
+    def export_plots(self, base: str | Path, fmt: str) -> list[Path]:
+        """Write every plot of the current demo as <base>-<n>.<fmt>; returns the paths."""
+        return export_plots(self.view.plots(), base, fmt)
+
+    def export_csv(self, path: str | Path) -> Path | None:
+        if self.last_snapshot is None or not self.last_snapshot.history:
+            self.show_message("No metrics yet: run the demo first.", error=True)
+            return None
+        return export_history(self.last_snapshot.history, path)
