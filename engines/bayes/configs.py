@@ -122,9 +122,9 @@ class CavityConfig(ConfigBase):
 
     prior: str = param("bimodal", label="Prior P(n)", choices=PHOTON_PRIORS,
                        group="Photon-number prior",
-                       help="poisson: coherent state; thermal: P(n) = n̄ⁿ/(1+n̄)ⁿ⁺¹; "
+                       help="poisson: coherent state; thermal: P(n) = ⟨n⟩ⁿ/(1+⟨n⟩)ⁿ⁺¹; "
                             "bimodal: a mixture of two Poisson peaks.")
-    mean_photons: float = param(4.0, label="Mean n̄ (poisson, thermal)", min=0.0, max=50.0,
+    mean_photons: float = param(4.0, label="Mean photons ⟨n⟩ (poisson, thermal)", min=0.0, max=50.0,
                                 group="Photon-number prior")
     bimodal_low: float = param(1.0, label="Bimodal: low peak", min=0.0, max=50.0,
                                group="Photon-number prior",
@@ -212,7 +212,7 @@ class LossConfig(ConfigBase):
     """Bayesian linear regression: −ln posterior = MSE term + weight penalty."""
 
     features: str = param("polynomial", label="Features", choices=FEATURES, group="Model",
-                          help="polynomial: Legendre polynomials P_0 … P_{D−1}; fourier: 1, "
+                          help="polynomial: Legendre polynomials P₀ … P_(D−1); fourier: 1, "
                                "cos πx, sin πx, cos 2πx, …")
     n_features: int = param(8, label="Features D", min=1, max=40, group="Model")
     prior_width: float = param(1.0, label="Prior width α", min=1e-3, max=1000.0, group="Model",

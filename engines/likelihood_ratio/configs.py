@@ -83,7 +83,7 @@ class NeymanPearsonConfig(ConfigBase):
                       group="Training")
     n_events: int = param(10, label="Events per experiment N", min=1, max=200, log=True,
                           group="Test",
-                          help="T = Σ_{i≤N} log r(x_i) for N IID events of one experiment.")
+                          help="T = Σᵢ log r(xᵢ) over i = 1 … N for N IID events of one experiment.")
     size: float = param(0.05, label="Size α", min=1e-3, max=0.5, log=True, group="Test",
                         help="Probability of rejecting q when q is true; the threshold on T "
                              "is q's (1 − α) quantile.")

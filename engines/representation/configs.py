@@ -37,7 +37,7 @@ class PCAConfig(ConfigBase):
                                   "(MNIST has 10,000).")
     components: int = param(10, label="Components M", min=1, max=MAX_COMPONENTS,
                             group="PCA",
-                            help="Kept for the reconstruction x̄ + Σ_{k≤M} v⁽ᵏ⁾⟨v⁽ᵏ⁾|x−x̄⟩ "
+                            help="Kept for the reconstruction ⟨x⟩ + Σₖ v⁽ᵏ⁾⟨v⁽ᵏ⁾|x−⟨x⟩⟩ over k ≤ M "
                                  "and the explained variance (also a live slider).")
     sigma1: float = param(2.0, label="Width σ₁", min=0.05, max=10.0, group="Gaussian cloud",
                           when={"data": ("gaussian2d",)},
@@ -95,7 +95,7 @@ class LinearAEConfig(ConfigBase):
                          help="Centred on their own mean; the PCA floor is computed on "
                               "the same digits.")
     bottleneck: int = param(6, label="Bottleneck k", min=1, max=64, group="Network",
-                            help="Pick k where λ_k − λ_{k+1} is not tiny (k = 8 has "
+                            help="Pick k where λₖ − λₖ₊₁ is not tiny (k = 8 has "
                                  "λ₈ ≈ λ₉: the subspace is then found only slowly).")
     tied: bool = param(False, label="Tied weights W' = Wᵀ", group="Network")
     regulariser: str = param("none", label="Regulariser", choices=REGULARISERS,

@@ -154,13 +154,13 @@ class RobotConfig(ConfigBase):
                                 group="Learning",
                                 help="Episodes whose average estimates E_π[...].")
     reward_to_go: bool = param(True, label="Reward to go", group="Learning",
-                               help="Weight ∂ ln π(a_t|s_t) by the future return R_{t+1} "
+                               help="Weight ∂ ln π(a_t|s_t) by the future return Rₜ₊₁ "
                                     "only (on) or by the whole episode's return (off).")
     baseline: bool = param(True, label="Baseline", group="Learning",
                            help="Subtract B_t = mean return-to-go at step t of the other "
                                 "episodes in the batch (reduces the variance).")
     gamma: float = param(1.0, label="Discount γ", min=0.0, max=1.0, group="Learning",
-                         help="Discount of the future return R^(γ)_{t+1}; episodes are "
+                         help="Discount of the future return Rₜ₊₁ (discounted by γ); episodes are "
                               "finite, so γ = 1 is allowed.")
     steps: int = param(200, label="Updates", min=1, max=1_000_000, group="Run",
                        help="Number of updates, each from a fresh batch of episodes.")

@@ -31,6 +31,9 @@ BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY, BROWN, GREY = PALETTE
 TRUE_RED = "#D62728"
 MEASURE_COLOR = "#1A1A1A"
 
+#: λ̄ (the posterior mean) as rich text: a combining macron renders on the wrong line.
+LAMBDA_BAR = "<span style='text-decoration:overline'>λ</span>"
+
 
 
 def _g(value: float) -> str:
@@ -178,7 +181,7 @@ class BayesView(DemoView):
 
 # ---- sequential updating --------------------------------------------------------------
 class SequentialView(BayesView):
-    """Prior, likelihood of the last y and posterior over λ; W_N and λ̄_N against N."""
+    """Prior, likelihood of the last y and posterior over λ; W_N and mean λ_N against N."""
 
     #: Snapshot keys show_snapshot reads (checked against the engine by the
     #: contract test).
@@ -213,8 +216,8 @@ class SequentialView(BayesView):
         w.add_curve("width_formula", "1/W<sub>N</sub>² = 1/W² + N/σ²", FG, width=1.6,
                     style="dash", z=2)
         w.add_curve("asymptote", "σ/√N", GREY, width=1.4, style="dot")
-        self.mean = BayesPlot("Posterior mean λ̄<sub>N</sub>", "observations N",
-                              "λ̄<sub>N</sub>", legend="top-left", legend_columns=2)
+        self.mean = BayesPlot(f"Posterior mean {LAMBDA_BAR}<sub>N</sub>", "observations N",
+                              f"{LAMBDA_BAR}<sub>N</sub>", legend="top-left", legend_columns=2)
         mp = self.mean
         mp.add_band("mean_band", "± W<sub>N</sub>", BLUE, alpha=45)
         mp.add_curve("mean", "mean (grid)", BLUE, width=2.6)
@@ -283,7 +286,7 @@ class SequentialView(BayesView):
         self.info.set_curve("kl", n, a["obs_kl"])
         extra = (f"N = <b>{int(m['n_obs'])}</b> · W<sub>N</sub> (grid) = <b>{_g(m['width'])}</b>"
                  f" · formula 1/√(1/W² + N/σ²) = <b>{_g(m['width_formula'])}</b>"
-                 f" · λ̄<sub>N</sub> = <b>{_g(m['mean'])}</b> (λ* = {_g(m['true_lambda'])})")
+                 f" · {LAMBDA_BAR}<sub>N</sub> = <b>{_g(m['mean'])}</b> (λ* = {_g(m['true_lambda'])})")
         if self.cfg is not None and self.cfg.likelihood == "lorentzian":
             extra += " · fat-tailed likelihood: the formula is the Gaussian reference"
         if m["width"] < 10 * m["grid_step"]:
