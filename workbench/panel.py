@@ -334,6 +334,9 @@ class Panel(SessionMixin, PresentationMixin, GhostsExportMixin, QWidget):
         self.painter.hold(plots)
         self.view.show_snapshot(snap)
         self.painter.queue(plots, time.perf_counter() - started)
+        for plot in plots:
+            if hasattr(plot, "data_changed"):
+                plot.data_changed()   # legends move off the new data
         self.run_bar.show_progress(self.view.progress_text(snap) or self.progress_text(snap))
 
     def progress_text(self, snap: Snapshot) -> str:
