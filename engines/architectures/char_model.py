@@ -150,7 +150,7 @@ class CharModelEngine(Engine):
             metrics["bits_per_char"] = bpc
         texts = [f"step {s} · T = {t:.2f}\n{txt}" for s, t, txt in self.samples]
         arrays = {"ngram_bits_per_char": self.ngram_bpc.copy(),
-                  "samples": np.frombuffer("\n\n".join(texts[::-1]).encode("ascii"),
+                  "samples": np.frombuffer("\n\n".join(texts[::-1]).encode("utf-8"),
                                            dtype=np.uint8).copy()}
         return Snapshot(step=self.step, metrics=metrics, arrays=arrays,
                         history=self.history.arrays(), final=final)

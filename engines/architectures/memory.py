@@ -158,6 +158,7 @@ class MemoryEngine(Engine):
     def snapshot(self, final: bool = False) -> Snapshot:
         pics = self.throttle.get(self.step, final, self._pictures)
         metrics = {**pics["metrics"], "length": float(self.length), "baseline": BASELINE,
+                   "cell_index": float(CELLS.index(self.cfg.cell)),
                    "train_loss_over_baseline": self.loss[self.cfg.cell] / BASELINE}
         metrics = {k: float(v) for k, v in metrics.items() if math.isfinite(v)}
         return Snapshot(step=self.step, metrics=metrics, arrays=dict(pics["arrays"]),
