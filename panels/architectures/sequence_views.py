@@ -70,6 +70,10 @@ class SequenceView(DemoView):
         def moved(value: float) -> None:
             if self.ctx is not None:
                 self.ctx.set_field(key, value)
+                try:   # the form rounds (e.g. to 3 decimals): engine and form agree
+                    value = getattr(self.ctx.form_config(), key)
+                except ValueError:
+                    pass
                 self.edit({"kind": kind, "value": value})
         slider.value_changed.connect(moved)
         self.controls.addWidget(slider, 1)

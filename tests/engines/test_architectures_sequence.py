@@ -306,6 +306,7 @@ def test_char_model_refuses_bad_edits():
 
 # ---- the memory task at T = 100 (slow) -----------------------------------------------------
 @pytest.mark.slow
+@pytest.mark.timeout(1200)
 def test_at_t_100_the_lstm_remembers_and_the_vanilla_rnn_does_not():
     """Written cells, H = 32, batch 64, Adam 3e-3, clip 1, 2500 steps (~2-3 min on one
     core). Measured (seed 0): LSTM loss/baseline 0.02 after 2000 steps, RNN 0.95."""
