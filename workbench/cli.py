@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      title="commands (without one, the window opens)")
     _add_run(commands)
     _add_screenshot(commands)
+    _add_sweep(commands)
     return parser
 
 
@@ -107,6 +108,31 @@ def _add_screenshot(commands) -> None:
     sub.add_argument("--steps", type=int, required=True, metavar="N",
                      help="training steps before the picture is taken")
     sub.add_argument("--out", required=True, metavar="FILE.png", help="where to save the PNG")
+
+
+def _add_sweep(commands) -> None:
+    sub = commands.add_parser(
+        "sweep", help="run a demo for a grid of settings and seeds, in parallel",
+        description="Run a demo headless for every combination of --grid values and each "
+                    "seed; write one table of final metrics and the metric histories.",
+        epilog="exit codes: 0 done (diverged or failed runs are reported in their rows), "
+               "2 bad arguments, 130 Ctrl+C (finished runs kept; rerun to resume).")
+    _add_target(sub)
+    sub.add_argument("--grid", dest="grids", action="append", default=[],
+                     metavar="KEY=V1,V2,…", help="values of one parameter (repeatable)")
+    sub.add_argument("--seeds", type=int, default=1, metavar="K",
+                     help="seeds per setting: the config's seed and the K-1 after it")
+    sub.add_argument("--workers", type=int, metavar="N",
+                     help="parallel runs (default: the number of CPU cores)")
+    sub.add_argument("--ray", metavar="ADDRESS", help="run as Ray tasks: auto, an "
+                     "address, or local (needs the cluster extra)")
+    sub.add_argument("--out", metavar="DIR", help="write results.csv and histories/ there; "
+                     "the same DIR again skips finished runs")
+    sub.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+                     help="change one fixed setting (repeatable)")
+    sub.add_argument("--steps", type=int, metavar="N", help="training steps of every run")
+    sub.add_argument("--metric", dest="metrics", action="append", default=[],
+                     metavar="NAME", help="metric(s) in the summary (default: the first 3)")
 
 
 # ---- commands -----------------------------------------------------------------------------
@@ -149,6 +175,12 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return headless.run(args.panel, args.demo, args.preset, sets=args.sets,
                             steps=args.steps, seed=args.seed, device=args.device,
                             as_json=args.json, out=args.out)
+    if args.command == "sweep":
+        from workbench import sweep
+
+        return sweep.main(args.panel, args.demo, args.preset, args.grids, args.seeds,
+                          args.workers, args.ray, args.out, args.sets, args.steps,
+                          args.metrics)
     if args.command == "screenshot":
         return screenshot(args.panel, args.demo, args.preset, args.steps, args.out)
     return open_window(args.gui_panel, args.gui_demo, args.gui_preset,
