@@ -40,8 +40,9 @@ import weakref
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QLabel, QSizePolicy, QSplitter, QStackedWidget, QVBoxLayout,
+from PySide6.QtWidgets import (QGridLayout, QLabel, QSizePolicy, QSplitter, QStackedWidget, QVBoxLayout,
                                QWidget)
 
 from engines.config import ConfigBase
@@ -242,6 +243,22 @@ def splitter(orientation, *widgets: QWidget, stretch: list[int] | None = None) -
         s.addWidget(widget)
         s.setStretchFactor(i, (stretch or [1] * len(widgets))[i])
     return s
+
+
+def share_grid_columns(root: QWidget) -> None:
+    """Give every grid column of ``root`` that holds a plot (or a box of plots) an
+    equal share of the width, unless the grid's view chose stretches itself. Without stretch a QGridLayout
+    hands out width by size hints and can squeeze one column of plots to its minimum
+    (68 px at 1280×720) while its neighbours stay wide. Called by the panel for each view."""
+    for grid in root.findChildren(QGridLayout):
+        if any(grid.columnStretch(c) for c in range(grid.columnCount())):
+            continue
+        for c in range(grid.columnCount()):
+            items = [grid.itemAtPosition(r, c) for r in range(grid.rowCount())]
+            widgets = [i.widget() for i in items if i is not None and i.widget() is not None]
+            if any(isinstance(w, pg.GraphicsView) or w.findChildren(pg.GraphicsView)
+                   for w in widgets):
+                grid.setColumnStretch(c, 1)
 
 
 def shrinkable(widget: QWidget) -> QWidget:

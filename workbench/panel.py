@@ -21,7 +21,7 @@ from engines.config import ConfigBase, ConfigError, field_meta
 from engines.runtime import Snapshot
 from engines.spec import DemoSpec, Topic
 from workbench import runner as states
-from workbench.demo_view import DemoContext, DemoView
+from workbench.demo_view import DemoContext, DemoView, share_grid_columns
 from workbench.forms import ConfigForm
 from workbench.paint_pacing import PaintScheduler
 from workbench.panel_export import GhostsExportMixin
@@ -130,6 +130,7 @@ class Panel(SessionMixin, PresentationMixin, GhostsExportMixin, QWidget):
             view = self.VIEWS[name](spec)
             self.view_for[name] = view
             view.attach(DemoContext(self, name))
+            share_grid_columns(view)
             for plot in view.plots():
                 plot.apply_theme(self.theme)
                 plot.set_line_scale(self.scale)

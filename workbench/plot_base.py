@@ -2,6 +2,7 @@
 export."""
 from __future__ import annotations
 
+import html
 import math
 import time
 from pathlib import Path
@@ -10,13 +11,16 @@ from typing import Any
 import pyqtgraph as pg
 import numpy as np
 import pyqtgraph.exporters  # noqa: F401  (registers pg.exporters)
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QTextDocument
 
 from workbench.plot_style import (THEMES, BASE_TICK_PT, BASE_LABEL_PT, BASE_TITLE_PT,
                                   BASE_LEGEND_PT, theme_colors)
 
 
+#: A title too wide for its plot is drawn down to this fraction of its size before it is
+#: elided.
+TITLE_SHRINK = 0.8
 #: Legend corners: (item anchor = parent anchor, offset in pixels).
 LEGEND_CORNERS = {"top-right": ((1, 0), (-8, 8)), "top-left": ((0, 0), (8, 8)),
                   "bottom-right": ((1, 1), (-8, -8)), "bottom-left": ((0, 1), (8, -8))}
@@ -73,6 +77,7 @@ class _Themed:
             # Major ticks and grid lines only: the axis repaints its grid across the whole
             # plot every frame, and minor grid lines roughly doubled a frame's cost.
             axis.setStyle(maxTickLevel=0)
+        self.title_elided = False
         self.legend: pg.LegendItem | None = None
         self.legend_corner = "top-right"       # where the legend sits now
         self._legend_preferred = "top-right"   # where the view asked for it
@@ -235,11 +240,47 @@ class _Themed:
         self.legend.updateSize()
 
     def _set_title_text(self) -> None:
-        if self._title:
-            self.plotItem.setTitle(self._title, color=self._theme.foreground,
-                                   size=f"{self._pt(BASE_TITLE_PT):.1f}pt", bold=True)
-        else:
+        """The title at its size; where the plot is too narrow, a smaller size (down to
+        TITLE_SHRINK of it); where even that does not fit, its plain text elided with "…"
+        and the whole title as the plot's tooltip. Never clipped at the edge."""
+        self.title_elided = False
+        if not self._title:
             self.plotItem.setTitle(None)
+            return
+        size = self._pt(BASE_TITLE_PT)
+        shown = self._title
+        room = self.width() - 10
+        if self.isVisible() and room > 0:
+            font = QFont()
+            font.setPointSizeF(size)
+            font.setBold(True)
+            doc = QTextDocument()
+            doc.setDefaultFont(font)
+            doc.setHtml(self._title)
+            plain, wide = doc.toPlainText(), doc.idealWidth()
+            if wide > room:
+                size = max(size * TITLE_SHRINK, size * room / wide)
+                font.setPointSizeF(size)
+                if wide * size / self._pt(BASE_TITLE_PT) > room:
+                    shown = html.escape(QFontMetricsF(font).elidedText(
+                        plain, Qt.TextElideMode.ElideRight, room))
+                    self.title_elided = True
+            if self.title_elided:
+                self.setToolTip(plain)
+            elif self.toolTip() == plain:
+                self.setToolTip("")   # ours from a narrower size, not a view's own
+        self.plotItem.setTitle(shown, color=self._theme.foreground, size=f"{size:.1f}pt",
+                               bold=True)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        if getattr(self, "_title", "") and event.size().width() != event.oldSize().width():
+            self._set_title_text()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if getattr(self, "_title", ""):
+            self._set_title_text()
 
     def set_title(self, title: str) -> None:
         self._title = title

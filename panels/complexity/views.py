@@ -524,7 +524,7 @@ class LevinView(ComplexityView):
                              width=2.0, style="dash", symbol="o", symbol_size=6)
         self.phase.add_curve("used", "steps used", BLUE, width=2.4, symbol="o",
                              symbol_size=8, z=2)
-        self.steps = CurvePlot("Total steps against the bound", "phase ℓ", "steps",
+        self.steps = CurvePlot("Steps against the bound", "phase ℓ", "steps",
                                log_y=True, legend="top-left")
         self.steps.add_curve("cum_bound", "2<sup>ℓ+1</sup> − 2", FG, width=1.8, style="dash")
         self.steps.add_curve("cum_steps", "total steps t<sub>ℓ</sub>", VERMILLION, width=2.6,

@@ -354,7 +354,7 @@ class RBMView(ClampInput, DemoView):
                    stretch_after=False)
         top.layout().setStretch(3, 1)
         self.data_plot = BinaryPlot("Training samples")
-        self.chain_plot = BinaryPlot("Gibbs chains (click: clamp)",
+        self.chain_plot = BinaryPlot("Chains (click: clamp)",
                                      clickable=True)
         self.chain_plot.setToolTip("Click a unit: free → clamped on → clamped off → free")
         self.chain_plot.unit_clicked.connect(self.unit_clicked)

@@ -470,7 +470,7 @@ class ControlView(DemoView):
 
     SOLVED = {"CartPole-v1": 475.0}
     #: Third plot per algorithm: (title, history columns shown).
-    DIAGNOSTICS = {"ppo": ("PPO: size of each update", ("clip_fraction", "approx_kl")),
+    DIAGNOSTICS = {"ppo": ("PPO update size", ("clip_fraction", "approx_kl")),
                    "a2c": ("A2C: entropy bonus keeps exploring", ("entropy",)),
                    "dqn": ("DQN: ε-greedy exploration", ("epsilon",))}
 
@@ -493,7 +493,7 @@ class ControlView(DemoView):
         self.losses.add_curve("entropy", "entropy H[π]", PALETTE[2])
         self.values = CurvePlot("Value / TD loss", "step", "", log_y=True)
         self.values.add_curve("value_loss", "value loss", PALETTE[1])
-        self.values.add_curve("td_loss", "TD loss", PALETTE[1])
+        self.values.add_curve("td_loss", "TD loss", PALETTE[5])
         self.trust = CurvePlot("", "step", "", legend="top-right")
         self.trust.add_curve("clip_fraction", "clip fraction", PALETTE[3])
         self.trust.add_curve("approx_kl", "approx. KL", PALETTE[4])
@@ -534,6 +534,11 @@ class ControlView(DemoView):
         self.trust.set_title(title)
         for key in self.trust.curves:
             self.trust.set_curve_enabled(key, key in shown)
+        # DQN learns Q by a TD loss; PPO and A2C have a value head: show only the one
+        dqn = self.algorithm == "dqn"
+        self.values.set_curve_enabled("td_loss", dqn)
+        self.values.set_curve_enabled("value_loss", not dqn)
+        self.values.set_title("TD loss" if dqn else "Value loss")
 
     def _set_scene_range(self) -> None:
         pi = self.scene_plot.plotItem
