@@ -1,4 +1,5 @@
-"""MainWindow: topic navigation, the stacked panel area, menus, shortcuts, status bar."""
+"""MainWindow: topic navigation, the stacked panel area, menus, shortcuts, status bar,
+and lecture mode (course map, command palette, lectures, code view; workbench.lecture_mode)."""
 from __future__ import annotations
 
 import base64
@@ -9,11 +10,13 @@ from typing import Iterable
 from PySide6.QtCore import QByteArray, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QListWidget, QListWidgetItem,
-                               QMainWindow, QMessageBox, QSplitter)
+                               QMainWindow, QMessageBox, QPushButton, QSplitter, QVBoxLayout,
+                               QWidget)
 
 from engines.spec import Topic
 from workbench import APP_NAME, __version__
 from workbench.demo_view import CurrentPageStack
+from workbench.lecture_mode import LectureModeMixin
 from workbench.panel import Panel
 from workbench.settings import Settings
 from workbench.theme import apply_app_theme
@@ -22,12 +25,14 @@ log = logging.getLogger(__name__)
 ZOOM_STEP = 1.15
 
 
-class MainWindow(QMainWindow):
+class MainWindow(LectureModeMixin, QMainWindow):
     """The shell. ``topics`` (the course, built and planned) comes from the entry point,
-    so the shell knows no panel by name; by default the registry's."""
+    so the shell knows no panel by name; by default the registry's. ``thumbnails``: render
+    the course map's missing pictures in the background (the app; tests leave them)."""
 
     def __init__(self, settings: Settings | None = None, device: str | None = None,
-                 prestart: bool = False, topics: Iterable[Topic] | None = None):
+                 prestart: bool = False, topics: Iterable[Topic] | None = None,
+                 thumbnails: bool = False):
         super().__init__()
         if topics is None:
             from engines.registry import COURSE
@@ -41,6 +46,8 @@ class MainWindow(QMainWindow):
         # does not wait for torch to load (the app does; tests start hosts on demand).
         self.prestart = prestart
         self.panels: dict[str, Panel] = {}
+        self.thumbnails = thumbnails
+        self.init_lecture_mode()
         self.setWindowTitle(APP_NAME)
         self._build()
         self._build_menus()
@@ -71,9 +78,27 @@ class MainWindow(QMainWindow):
         self.placeholder = QLabel("Choose a topic on the left.")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.stack.addWidget(self.placeholder)
+        self.map_button = QPushButton("Course map")
+        self.map_button.setToolTip("All chapters and demos, with search (Ctrl+M; "
+                                   "Ctrl+K: go to a demo by name)")
+        self.map_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.map_button.clicked.connect(self.show_course_map)
+        self.sidebar = QWidget()
+        side = QVBoxLayout(self.sidebar)
+        side.setContentsMargins(0, 0, 0, 0)
+        side.setSpacing(2)
+        side.addWidget(self.map_button)
+        side.addWidget(self.nav, 1)
+        self.lecture_bar = self.build_lecture_bar()
+        self.pages = QWidget()
+        right = QVBoxLayout(self.pages)
+        right.setContentsMargins(0, 0, 0, 0)
+        right.setSpacing(0)
+        right.addWidget(self.lecture_bar)
+        right.addWidget(self.stack, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.nav)
-        self.splitter.addWidget(self.stack)
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(self.pages)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([230, 1200])
         self.setCentralWidget(self.splitter)
@@ -124,6 +149,8 @@ class MainWindow(QMainWindow):
                                                  self.toggle_controls, "Ctrl+H", checkable=True)
         self.dark_action = self._action(view, "Dark theme", self.toggle_theme, "Ctrl+T",
                                         checkable=True)
+
+        self.build_lecture_menus(bar, view, run)
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&About", self.show_about)
@@ -199,6 +226,7 @@ class MainWindow(QMainWindow):
         panel = self.panel(entry.id)
         self.stack.setCurrentWidget(panel)
         self.settings.last_panel = entry.id
+        self.settings.window["page"] = "panel"
         self.hide_controls_action.setChecked(panel.controls_hidden)
         self._on_run_state(panel.runner.state)
 
@@ -226,6 +254,7 @@ class MainWindow(QMainWindow):
         else:
             self.showFullScreen()
         self.fullscreen_action.setChecked(self.isFullScreen())
+        self.update_lecture_keys()
 
     def zoom_in(self) -> None:
         if self.current_panel:
@@ -247,7 +276,7 @@ class MainWindow(QMainWindow):
         if panel:
             panel.set_controls_hidden(not panel.controls_hidden)
             self.hide_controls_action.setChecked(panel.controls_hidden)
-            self.nav.setVisible(not panel.controls_hidden)
+            self.sidebar.setVisible(not panel.controls_hidden)
 
     def toggle_theme(self) -> None:
         self.apply_theme("light" if self.settings.theme == "dark" else "dark")
@@ -325,6 +354,7 @@ class MainWindow(QMainWindow):
         host quits by itself, then it is terminated and killed. True when no host is
         left running."""
         self._status_timer.stop()
+        self.shutdown_lecture_mode()
         for panel in self.panels.values():
             panel.begin_shutdown()
         deadline = time.monotonic() + timeout
