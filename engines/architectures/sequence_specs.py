@@ -66,7 +66,7 @@ class DynamicsRNNConfig(ConfigBase):
                          group="Training")
     batch_size: int = param(128, label="Batch size", min=8, max=2048, log=True,
                             group="Training")
-    lr: float = param(3e-3, label="Learning rate", min=1e-5, max=3e-2, log=True,
+    lr: float = param(1e-3, label="Learning rate", min=1e-5, max=3e-2, log=True,
                       group="Training")
     steps: int = param(3000, label="Steps", min=1, max=200000, log=True, group="Training")
     seed: int = param(0, label="Seed", min=0, max=2**31 - 1, advanced=True)

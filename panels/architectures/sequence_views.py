@@ -91,6 +91,7 @@ class DynamicsView(SequenceView):
     NEEDS = ("arrays.t_fine", "arrays.t_coarse", "arrays.true_fine", "arrays.true_coarse",
              "arrays.path_rhs", "arrays.path_direct", "arrays.path_residual",
              "arrays.error_t_rhs", "arrays.error_t_direct", "arrays.error_t_residual",
+             "arrays.error_t_euler_true", "metrics.error_euler_true",
              "metrics.error_rhs", "metrics.error_direct", "metrics.error_residual",
              "metrics.horizon")
 
@@ -113,6 +114,7 @@ class DynamicsView(SequenceView):
                                symbol_size=12, legend=False)
         self.error = CurvePlot("Error over time", "t", "RMS error / σ", log_y=True,
                                legend="top-left")
+        self.error.add_curve("euler_true", "Euler, true f", FG, width=1.4, style="dot")
         for k in OPTION_COLORS:
             self.error.add_curve(k, OPTION_TITLES[k], OPTION_COLORS[k], width=2.4,
                                  symbol=None if k == "rhs" else "o", symbol_size=6)
@@ -164,6 +166,7 @@ class DynamicsView(SequenceView):
         self.time.set_curve("direct0", tc[1:], a["path_direct"][0, 1:, 0])
         self.time.set_curve("residual0", tc, a["path_residual"][0, :, 0])
         self.time.set_curve("start0", tf[:1], true_fine[0, :1, 0])
+        self.error.set_curve("euler_true", tf[1:], a["error_t_euler_true"][1:])
         self.error.set_curve("rhs", tf[1:], a["error_t_rhs"][1:])
         self.error.set_curve("direct", tc[1:], a["error_t_direct"][1:])
         self.error.set_curve("residual", tc[1:], a["error_t_residual"][1:])
@@ -171,7 +174,8 @@ class DynamicsView(SequenceView):
         self.readout.setText(
             f"RMS error at T = {m['horizon']:g} on 256 fresh starts (units of σ): "
             + " · ".join(f"<span style='color:{OPTION_COLORS[k]}'>{OPTION_TITLES[k]}</span>"
-                         f" <b>{m[f'error_{k}']:.3g}</b>" for k in OPTION_COLORS))
+                         f" <b>{m[f'error_{k}']:.3g}</b>" for k in OPTION_COLORS)
+            + f" · Euler with the true f: {m['error_euler_true']:.3g}")
 
     def progress_text(self, snap: Snapshot) -> str | None:
         m = snap.metrics

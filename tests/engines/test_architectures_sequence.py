@@ -197,7 +197,7 @@ def test_rk4_keep_returns_the_states_inside_each_interval():
 
 
 def test_time_evolution_learns_every_option():
-    engine = build("dynamics-rnn", steps=400, hidden=32, n_train=300, batch_size=64)
+    engine = build("dynamics-rnn", steps=400, hidden=32, n_train=300, batch_size=64, lr=3e-3)
     before = engine.snapshot(final=True).metrics
     run_to_end(engine, snapshot_hz=0.5)
     after = engine.snapshot(final=True).metrics
