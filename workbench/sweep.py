@@ -192,6 +192,39 @@ def make_plan(panel: str, spec: DemoSpec, base: ConfigBase,
                      tuple(jobs))
 
 
+# ---- ready-made sweeps (resources/sweeps/<panel-id>.json) ------------------------------
+def load_presets(panel: str, directory: Path | None = None) -> dict[str, dict[str, dict]]:
+    """{demo: {name: entry}}; an entry has "grid" ({key: [values]}) and optionally
+    "preset", "set", "seeds", "metric", "reference" (a metric drawn as the theory line),
+    "log_x", "log_y", "about"."""
+    from workbench.paths import RESOURCES
+
+    path = (directory or RESOURCES / "sweeps") / f"{panel}.json"
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot read sweep presets {path.name}: {exc}") from None
+    return {demo: {name: e for name, e in table.items() if isinstance(e, dict)}
+            for demo, table in data.items() if isinstance(table, dict)}
+
+
+def preset_plan(panel: str, demo: str, name: str, workers_hint: int | None = None
+                ) -> tuple[SweepPlan, dict]:
+    """The plan of a ready-made sweep and its entry (for the plot settings)."""
+    from workbench.headless import build_config, resolve
+
+    entry = load_presets(panel).get(demo, {}).get(name)
+    if entry is None:
+        raise UsageError(f"unknown sweep preset {name!r} for {panel}/{demo}")
+    spec, base = resolve(panel, demo, entry.get("preset"))
+    base = build_config(base, [f"{k}={format_value(v)}" for k, v in entry.get("set", {}).items()])
+    grids = [(k, list(v)) for k, v in entry.get("grid", {}).items()]
+    return make_plan(panel, spec, base, grids, int(entry.get("seeds", 1)),
+                     entry.get("preset")), entry
+
+
 # ---- one run ----------------------------------------------------------------------------
 def run_job(job: Job, stop=None) -> RunResult:
     """Train one job to the end (or until ``stop`` is set); never raises for the run's
@@ -218,7 +251,7 @@ def run_job(job: Job, stop=None) -> RunResult:
         result.status, result.error = FAILED, f"{type(exc).__name__}: {exc}"[:500]
     result.wall_s = time.perf_counter() - started
     if engine is not None:
-        result.steps = last.step if last is not None else int(engine.step)
+        result.steps = int(engine.step)
         history = engine.history.arrays()
         result.history = history
         if last is not None and last.metrics and result.status != DIVERGED:
