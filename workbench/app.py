@@ -37,13 +37,26 @@ def create_app():
 
 
 def _open_window(panel: str | None, demo: str | None, preset: str | None, settings=None,
-                 device: str | None = None, prestart: bool = False):
+                 device: str | None = None, prestart: bool = False,
+                 lecture: str | None = None, step: int = 0, thumbnails: bool = False):
+    """The main window on a panel, a lecture's step, or the course map (the start page
+    on the first start and whenever the map was the last page shown). Returns the window
+    and the panel shown (None on the course map)."""
     from engines.registry import COURSE
     from workbench.main_window import MainWindow
 
-    window = MainWindow(settings, device=device, prestart=prestart, topics=COURSE.values())
-    target = panel or window.settings.last_panel
+    window = MainWindow(settings, device=device, prestart=prestart, topics=COURSE.values(),
+                        thumbnails=thumbnails)
+    if lecture is not None:
+        if window.open_lecture(lecture, step) is not None:
+            return window, window.current_panel
     built = [t.id for t in COURSE.values() if t.built]
+    remembered = window.settings.last_panel
+    if panel is None and (remembered not in built
+                          or window.settings.window.get("page") == "course-map"):
+        window.show_course_map()
+        return window, None
+    target = panel or remembered
     target = target if target in built else built[0]
     page = window.show_panel(target)
     if demo:
@@ -54,20 +67,23 @@ def _open_window(panel: str | None, demo: str | None, preset: str | None, settin
 
 
 def launch(panel: str | None = None, demo: str | None = None, preset: str | None = None,
-           fullscreen: bool = False, autostart: bool = False) -> int:
+           fullscreen: bool = False, autostart: bool = False, lecture: str | None = None,
+           step: int = 0) -> int:
     from workbench.logs import setup_logging
 
     log_file = setup_logging()
     app = create_app()
-    window, page = _open_window(panel, demo, preset, prestart=True)
+    window, page = _open_window(panel, demo, preset, prestart=True, lecture=lecture,
+                                step=step, thumbnails=True)
     if fullscreen:
         window.showFullScreen()
         window.fullscreen_action.setChecked(True)
+        window.update_lecture_keys()
     else:
         window.show()
     log.info("window shown; logging to %s", log_file)
     quit_on_signals(window)
-    if autostart:
+    if autostart and page is not None:
         page.start()
     return app.exec()
 

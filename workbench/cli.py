@@ -24,6 +24,7 @@ examples:
   ml-workbench                                   open the window
   ml-workbench --list                            list the panel ids
   ml-workbench --panel nn-basics --demo image --fullscreen --autostart
+  ml-workbench --lecture ch09-rl --step 2 --fullscreen   open a lecture at its step 2
   ml-workbench run nn-basics --demo function --preset quick --json
   ml-workbench run nn-basics --set lr=0.01 --set width=64 --steps 2000 --out history.csv
   ml-workbench screenshot nn-basics --demo landscape --steps 300 --out landscape.png
@@ -66,6 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="start in full screen (lecture hall projector)")
     window.add_argument("--autostart", action="store_true",
                         help="start training as soon as the window is up")
+    window.add_argument("--lecture", metavar="FILE|NAME",
+                        help="open a lecture (a shipped one by name, e.g. ch09-rl, or a file)")
+    window.add_argument("--step", type=int, metavar="K",
+                        help="with --lecture: start at step K (1 = the first)")
 
     commands = parser.add_subparsers(dest="command", metavar="COMMAND",
                                      title="commands (without one, the window opens)")
@@ -155,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
 def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     window_opts = [name for name, given in (
         ("--panel", args.gui_panel), ("--demo", args.gui_demo), ("--preset", args.gui_preset),
-        ("--fullscreen", args.fullscreen), ("--autostart", args.autostart)) if given]
+        ("--fullscreen", args.fullscreen), ("--autostart", args.autostart),
+        ("--lecture", args.lecture), ("--step", args.step is not None)) if given]
     other = args.command or args.list or args.install_desktop_entry \
         or args.uninstall_desktop_entry
     if window_opts and other:
@@ -184,7 +190,7 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "screenshot":
         return screenshot(args.panel, args.demo, args.preset, args.steps, args.out)
     return open_window(args.gui_panel, args.gui_demo, args.gui_preset,
-                       args.fullscreen, args.autostart)
+                       args.fullscreen, args.autostart, args.lecture, args.step)
 
 
 def list_panels() -> int:
@@ -216,16 +222,43 @@ def desktop_entry(install: bool) -> int:
 
 
 def open_window(panel: str | None, demo: str | None, preset: str | None,
-                fullscreen: bool, autostart: bool) -> int:
+                fullscreen: bool, autostart: bool, lecture: str | None = None,
+                step: int | None = None) -> int:
     from workbench.headless import UsageError, resolve
 
     if panel is not None:
         resolve(panel, demo, preset)  # unknown names: message and exit 2, before Qt loads
     elif demo or preset:
         raise UsageError("--demo and --preset need --panel ID")
+    if lecture is not None or step is not None:
+        step = _check_lecture(lecture, step, panel)
     launch = _load_app("launch")
+    extra = {"lecture": lecture, "step": step} if lecture is not None else {}
     return int(launch(panel=panel, demo=demo, preset=preset,
-                      fullscreen=fullscreen, autostart=autostart) or 0)
+                      fullscreen=fullscreen, autostart=autostart, **extra) or 0)
+
+
+def _check_lecture(lecture: str | None, step: int | None, panel: str | None) -> int:
+    """--lecture/--step: the lecture must load (its bad steps are reported in the window);
+    returns the 0-based step."""
+    from workbench.headless import UsageError
+    from workbench.lectures import LectureError, load_lecture
+
+    if lecture is None:
+        raise UsageError("--step K needs --lecture FILE|NAME")
+    if panel is not None:
+        raise UsageError("--lecture and --panel exclude each other")
+    try:
+        found = load_lecture(lecture)
+    except LectureError as exc:
+        raise UsageError(f"--lecture {lecture}: {exc}") from None
+    for problem in found.problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    if not found.steps:
+        raise UsageError(f"--lecture {lecture}: no valid step")
+    if step is not None and not 1 <= step <= len(found.steps):
+        raise UsageError(f"--step {step}: out of range; allowed 1 … {len(found.steps)}")
+    return (step or 1) - 1
 
 
 def screenshot(panel: str, demo: str | None, preset: str | None, steps: int,
