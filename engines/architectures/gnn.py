@@ -65,7 +65,7 @@ class GnnEngine(Engine):
                                      weight_decay=5e-4 if self.karate else 0.0)
         self.train_loss = math.nan
         self.shuffles = 0
-        self.throttle = Throttle(0.3)
+        self.throttle = Throttle(0.5)
         self._set_perm()
 
     def _t(self, a, dtype=torch.float32) -> torch.Tensor:
