@@ -21,7 +21,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMenu
 
 from engines.config import ConfigError
-from workbench.lectures import (Lecture, LectureError, add_step, load_lecture,
+from workbench.lectures import (Lecture, LectureError, add_step, lecture_title, load_lecture,
                                 shipped_lectures, step_from_settings, user_lectures)
 
 log = logging.getLogger("workbench.main_window")
@@ -145,12 +145,8 @@ class LectureModeMixin:
     def show_palette(self):
         from workbench.command_palette import CommandPalette
 
-        lectures = []
-        for path in shipped_lectures() + user_lectures():
-            try:
-                lectures.append((path.stem, load_lecture(path).title))
-            except LectureError:
-                continue
+        lectures = [(path.stem, lecture_title(path))
+                    for path in shipped_lectures() + user_lectures()]
         self.palette = CommandPalette(self.index(), lectures, self)
         self.palette.demo_chosen.connect(self.open_demo)
         self.palette.lecture_chosen.connect(self.open_lecture)
@@ -168,11 +164,7 @@ class LectureModeMixin:
         menu.clear()
         for group in (shipped_lectures(), user_lectures()):
             for path in group:
-                try:
-                    title = load_lecture(path).title
-                except LectureError as exc:
-                    title = f"{path.stem} (cannot be read: {exc})"
-                action = menu.addAction(title)
+                action = menu.addAction(lecture_title(path))
                 action.setData(str(path))
                 action.triggered.connect(self._on_lecture_action)
             menu.addSeparator()
@@ -330,12 +322,7 @@ class LectureModeMixin:
     def add_to_lecture_dialog(self) -> None:
         if self.current_panel is None:
             return
-        titles = []
-        for path in user_lectures():
-            try:
-                titles.append(load_lecture(path).title)
-            except LectureError:
-                titles.append(path.stem)
+        titles = [lecture_title(path) for path in user_lectures()]
         title, ok = QInputDialog.getItem(self, "Add this demo to a lecture",
                                          "Lecture (choose one, or type a new title):",
                                          titles or ["My lecture"], 0, True)

@@ -147,6 +147,17 @@ def find_lecture(name_or_file: str) -> Path:
                        f"known: {known}")
 
 
+def lecture_title(path: Path) -> str:
+    """The title written in a lecture file (its name when there is none), without
+    validating its steps: for menus and the command palette."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return path.stem
+    title = data.get("title") if isinstance(data, dict) else None
+    return title if isinstance(title, str) and title.strip() else path.stem
+
+
 def slug(title: str) -> str:
     """A file name for a lecture title: lower case letters, digits and dashes."""
     text = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
