@@ -102,7 +102,7 @@ class DynamicsView(SequenceView):
         self.time = CurvePlot("First coordinate", "t", "x(t)", legend="top-right")
         for plot in (self.phase, self.time):
             for s in range(N_SHOW if plot is self.phase else 1):
-                first = s == 0
+                first = s == 0 and plot is self.time
                 plot.add_curve(f"true{s}", "true", FG, width=2.0, legend=first, z=-1)
                 plot.add_curve(f"rhs{s}", OPTION_TITLES["rhs"], BLUE, width=2.2,
                                style="dash", legend=first)
@@ -115,18 +115,17 @@ class DynamicsView(SequenceView):
         self.error = CurvePlot("Error over time", "t", "RMS error / σ", log_y=True,
                                legend="top-left")
         self.error.add_curve("euler_true", "Euler, true f", FG, width=1.4, style="dot")
-        for k in OPTION_COLORS:
-            self.error.add_curve(k, OPTION_TITLES[k], OPTION_COLORS[k], width=2.4,
+        for k in OPTION_COLORS:      # the colours are keyed in the trajectory plot's legend
+            self.error.add_curve(k, "", OPTION_COLORS[k], width=2.4, legend=False,
                                  symbol=None if k == "rhs" else "o", symbol_size=6)
         self.train = CurvePlot("Loss (thin), error at T", "step", "",
-                               log_y=True,
-                               legend="top-right")
+                               log_y=True, legend=None)
         for k in OPTION_COLORS:
             self.train.add_curve(f"loss_{k}", "", OPTION_COLORS[k], width=1.0, alpha=110,
                                  legend=False)
         for k in OPTION_COLORS:
-            self.train.add_curve(f"error_{k}", f"{OPTION_TITLES[k].split()[0]} error at T", OPTION_COLORS[k],
-                                 width=2.6)
+            self.train.add_curve(f"error_{k}", "", OPTION_COLORS[k], width=2.6,
+                                 legend=False)
         self.grid.addWidget(shrinkable(self.phase), 0, 0)
         self.grid.addWidget(shrinkable(self.time), 0, 1)
         self.grid.addWidget(shrinkable(self.error), 1, 0)
@@ -200,16 +199,17 @@ class MemoryView(SequenceView):
                                         "Sequence length T")
         self.loss = CurvePlot("Loss / baseline", "step", "MSE / Var(y)", log_y=True,
                               legend="bottom-left")
-        self.loss.add_curve("baseline", "predict the mean", FG, width=1.6, style="dash")
+        # dashed at 1: the baseline, predicting the mean (said in the readout and the text)
+        self.loss.add_curve("baseline", "", FG, width=1.6, style="dash", legend=False)
         for k in CELLS:
             self.loss.add_curve(f"train_{k}", "", CELL_COLORS[k], width=1.0, alpha=90,
                                 legend=False)
         for k in CELLS:
             self.loss.add_curve(f"eval_{k}", CELL_TITLES[k], CELL_COLORS[k], width=2.6)
         self.grad = CurvePlot("Gradient ‖∂L/∂h<sub>t</sub>‖", "t", "‖∂L/∂h<sub>t</sub>‖",
-                              log_y=True, legend="top-left")
-        for k in CELLS:
-            self.grad.add_curve(k, CELL_TITLES[k], CELL_COLORS[k], width=2.4)
+                              log_y=True, legend=None)
+        for k in CELLS:   # colours keyed in the loss plot's legend
+            self.grad.add_curve(k, "", CELL_COLORS[k], width=2.4, legend=False)
         self.gates = ImagePlot("Gates over t", "t", "", levels=(0.0, 1.0), colorbar=True,
                                colormap="viridis")
         self.gates.add_path("m1", "", VERMILLION, width=1.6, legend=False)
@@ -315,17 +315,18 @@ class CharModelView(SequenceView):
         self.samples.setFont(mono)
         self.samples.setMinimumSize(120, 80)
         self.bpc = CurvePlot("Bits per character", "step", "bits / char",
-                             legend="top-right", y_range=(1.5, 6.7))
+                             legend="top-right", y_range=(1.5, 5.6))
         self.bpc.add_curve("train_bits_per_char", "training batch", SKY, width=1.0,
                            alpha=120)
         self.bpc.add_curve("bits_per_char", "held-out", BLUE, width=2.8, symbol="o",
                            symbol_size=5)
-        self.bpc.add_curve("max", "log₂ 27", FG, width=1.4, style="dash")
+        self.bpc.add_curve("max", "", FG, width=1.4, style="dash", legend=False)
         self.ngram_colors = {1: GREY, 2: BROWN, 3: PURPLE, 4: ORANGE, 5: VERMILLION}
         for k, col in self.ngram_colors.items():
-            self.bpc.add_curve(f"ngram{k}", f"{k}-gram" if k > 1 else "letter freq.", col,
-                               width=1.6, style="dot")
-        self.bpc.legend.setColumnCount(3)
+            self.bpc.add_curve(f"ngram{k}", "", col, width=1.6, style="dot", legend=False)
+        # the reference lines are named on the right axis, where they cover no data
+        self.bpc.plotItem.showAxis("right")
+        self._ngram_ticks: tuple | None = None
         self.grid.addWidget(self.samples, 0, 0)
         self.grid.addWidget(shrinkable(self.bpc), 0, 1)
         self.grid.setColumnStretch(0, 1)
@@ -355,6 +356,11 @@ class CharModelView(SequenceView):
         ngram = a["ngram_bits_per_char"]
         for k in self.ngram_colors:
             self.bpc.set_curve(f"ngram{k}", ends, [ngram[k]] * 2)
+        ticks = tuple([(float(m["max_bits_per_char"]), "log₂ 27")]
+                      + [(float(ngram[k]), f"{k}-gram") for k in self.ngram_colors])
+        if ticks != self._ngram_ticks:
+            self._ngram_ticks = ticks
+            self.bpc.plotItem.getAxis("right").setTicks([list(ticks), []])
         bpc = m.get("bits_per_char")
         best = min(range(1, ngram.size), key=lambda k: ngram[k])
         self.readout.setText(
