@@ -228,3 +228,35 @@ def test_a_dispatching_engine_shows_the_algorithm_of_the_config():
         ":DQNEngine")
     ppo = demo_code(spec, spec.config().replace(algorithm="ppo"))
     assert ppo.engine.endswith(":PPOEngine") and "PPOEngine.train_step" == ppo.train_step.title
+
+
+# ---- ml-workbench --lecture FILE|NAME [--step K] ------------------------------------------------
+@pytest.mark.parametrize("args, words", [
+    (["--lecture", "no-such-lecture"], ["unknown lecture", "ch09-rl"]),
+    (["--lecture", "ch09-rl", "--step", "99"], ["--step 99", "1 … 6"]),
+    (["--lecture", "ch09-rl", "--step", "0"], ["--step 0", "out of range"]),
+    (["--step", "2"], ["--step K needs --lecture"]),
+    (["--lecture", "ch09-rl", "--panel", "rl"], ["exclude each other"]),
+])
+def test_lecture_options_are_checked_before_the_window_opens(args, words, capsys, monkeypatch):
+    from workbench import cli
+
+    monkeypatch.setattr(cli, "_load_app", lambda name: pytest.fail("the window opened"))
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    for word in words:
+        assert word in err
+
+
+def test_the_lecture_option_opens_the_window_at_the_step(capsys, monkeypatch, tmp_path):
+    from workbench import cli
+
+    calls = []
+    monkeypatch.setattr(cli, "_load_app", lambda name: lambda **kw: calls.append(kw) or 0)
+    assert cli.main(["--lecture", "ch09-rl", "--step", "3", "--fullscreen"]) == 0
+    assert calls[0]["lecture"] == "ch09-rl" and calls[0]["step"] == 2
+    assert calls[0]["fullscreen"] is True
+    broken = write(tmp_path, {"steps": [{"panel": "rl"}, {"panel": "nope"}]})
+    assert cli.main(["--lecture", str(broken)]) == 0
+    assert "warning: step 2: unknown panel 'nope'" in capsys.readouterr().err
+    assert calls[1]["step"] == 0

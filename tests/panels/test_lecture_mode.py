@@ -280,3 +280,47 @@ def test_copy_as_command_line_reproduces_the_gui_metrics_headless(qtbot, tmp_pat
     assert report["metrics"].keys() == gui.keys()
     for name, value in gui.items():
         assert report["metrics"][name] == pytest.approx(value, rel=1e-9, abs=1e-12), name
+
+
+def test_the_app_opens_the_course_map_first_and_a_lecture_at_its_step(qtbot, tmp_path):
+    from tests.panels.helpers import OPEN_WINDOWS
+    from workbench.app import _open_window
+    from workbench.settings import Settings
+
+    window, page = _open_window(None, None, None, settings=Settings(tmp_path / "a.json"))
+    OPEN_WINDOWS.append(window)
+    assert page is None and window.stack.currentWidget() is window.course_map
+    window.close()
+    window, page = _open_window(None, None, None, settings=Settings(tmp_path / "b.json"),
+                                lecture="ch09-rl", step=2)
+    OPEN_WINDOWS.append(window)
+    window.lecture_autostart = False
+    assert window.step_index == 2 and page is window.current_panel
+    assert (page.panel_id, page.spec.name) == ("rl", window.lecture.steps[2].demo)
+    page.stop()
+
+
+@pytest.mark.slow
+def test_the_background_renderer_caches_a_picture_per_demo(tmp_path, qtbot):
+    """The real renderer, as the course map starts it: a separate low-priority process."""
+    import subprocess
+    import sys
+
+    from PySide6.QtGui import QImage
+
+    from workbench.course_map import THUMB_H, THUMB_W, thumbnail_dir
+
+    directory = thumbnail_dir()
+    subprocess.run([sys.executable, "-m", "workbench.course_map", "--thumbnails",
+                    str(directory), "nn-basics/function", "information/codes"],
+                   check=True, timeout=300)
+    for name in ("nn-basics--function.png", "information--codes.png"):
+        image = QImage(str(directory / name))
+        assert not image.isNull()
+        assert image.width() <= 2 * THUMB_W and image.height() <= 2 * THUMB_H
+        assert len({image.pixel(x, y) for x in range(0, image.width(), 7)
+                    for y in range(0, image.height(), 7)}) > 10   # a picture, not a blank
+    window = make_window(qtbot, tmp_path)
+    page = window.show_course_map()
+    assert not page.cards["nn-basics/function"].picture.pixmap().isNull()
+    assert "nn-basics/function" not in {e.key for e in page.missing()}
