@@ -32,7 +32,7 @@ def stop(qtbot, panel):
 
 
 def test_memory_length_slider_mid_run(qtbot, tmp_path):
-    window, panel = arch_panel(qtbot, tmp_path, "memory", length=10, hidden=8)
+    window, panel = arch_panel(qtbot, tmp_path, "memory", length=10, hidden=8, compare=False)
     view = panel.view
     assert panel.start()
     snap = snapshot_when(qtbot, panel, lambda s: s.step > 0)
