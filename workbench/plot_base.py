@@ -20,7 +20,7 @@ from workbench.plot_style import (THEMES, BASE_TICK_PT, BASE_LABEL_PT, BASE_TITL
 
 #: A title too wide for its plot is drawn down to this fraction of its size before it is
 #: elided.
-TITLE_SHRINK = 0.8
+TITLE_SHRINK = 0.72
 #: Legend corners: (item anchor = parent anchor, offset in pixels).
 LEGEND_CORNERS = {"top-right": ((1, 0), (-8, 8)), "top-left": ((0, 0), (8, 8)),
                   "bottom-right": ((1, 1), (-8, -8)), "bottom-left": ((0, 1), (8, -8))}
@@ -242,35 +242,57 @@ class _Themed:
     def _set_title_text(self) -> None:
         """The title at its size; where the plot is too narrow, a smaller size (down to
         TITLE_SHRINK of it); where even that does not fit, its plain text elided with "…"
-        and the whole title as the plot's tooltip. Never clipped at the edge."""
+        and the whole title as the plot's tooltip. A title wider than its widget would
+        also widen the plot item beyond the widget, which then cuts off its right side."""
         self.title_elided = False
         if not self._title:
             self.plotItem.setTitle(None)
             return
-        size = self._pt(BASE_TITLE_PT)
-        shown = self._title
-        room = self.width() - 10
-        if self.isVisible() and room > 0:
-            font = QFont()
-            font.setPointSizeF(size)
-            font.setBold(True)
-            doc = QTextDocument()
-            doc.setDefaultFont(font)
-            doc.setHtml(self._title)
-            plain, wide = doc.toPlainText(), doc.idealWidth()
-            if wide > room:
-                size = max(size * TITLE_SHRINK, size * room / wide)
+        full = self._pt(BASE_TITLE_PT)
+        self._show_title(self._title, full)
+        # the title spans the data column only: axes and a colourbar take the rest
+        label = self.plotItem.titleLabel
+        beside = max(0.0, self.plotItem.minimumWidth() - label.minimumWidth())
+        room = self.width() - beside - 10
+        if not self.isVisible() or room <= 0:
+            return
+        wide = self._title_width()
+        if wide > room:
+            size = full
+            while size > full * TITLE_SHRINK and self._title_width() > room:
+                size = max(full * TITLE_SHRINK, size * 0.95)   # text width is not linear
+                self._show_title(self._title, size)
+            if self._title_width() > room:
+                doc = QTextDocument()
+                doc.setHtml(self._title)
+                plain = doc.toPlainText()
+                font = QFont()
                 font.setPointSizeF(size)
-                if wide * size / self._pt(BASE_TITLE_PT) > room:
-                    shown = html.escape(QFontMetricsF(font).elidedText(
-                        plain, Qt.TextElideMode.ElideRight, room))
-                    self.title_elided = True
-            if self.title_elided:
+                font.setBold(True)
+                metrics = QFontMetricsF(font)
+                # the label's own margins: measure how much wider it draws than the text
+                slack = max(0.0, self._title_width() - metrics.horizontalAdvance(plain))
+                shown = metrics.elidedText(plain, Qt.TextElideMode.ElideRight,
+                                           max(20.0, room - slack))
+                self._show_title(html.escape(shown), size)
+                self.title_elided = True
                 self.setToolTip(plain)
-            elif self.toolTip() == plain:
-                self.setToolTip("")   # ours from a narrower size, not a view's own
-        self.plotItem.setTitle(shown, color=self._theme.foreground, size=f"{size:.1f}pt",
+                return
+        doc = QTextDocument()
+        doc.setHtml(self._title)
+        if self.toolTip() == doc.toPlainText():
+            self.setToolTip("")   # ours from a narrower size, not a view's own
+
+    def _show_title(self, text: str, size: float) -> None:
+        self.plotItem.setTitle(text, color=self._theme.foreground, size=f"{size:.1f}pt",
                                bold=True)
+        # Qt clamps the plot item to its minimum width, which a long title raised: give
+        # it the widget's size again now that the title may be narrower.
+        if getattr(self, "centralWidget", None) is not None and hasattr(self, "range"):
+            self.centralWidget.setGeometry(self.range)
+
+    def _title_width(self) -> float:
+        return float(self.plotItem.titleLabel.item.boundingRect().width())
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(event)

@@ -170,7 +170,7 @@ class RatioView(DemoView):
         self.loss.add_curve("loss", "training batch", SKY, width=1.2)
         self.loss.add_curve("eval_loss", "held-out", BLUE, width=2.6)
         self.loss.add_curve("optimum", "L[f*] exact", FG, width=1.8, style="dash", z=2)
-        self.scatter = Curve("Learned vs true log r", "true log p/q", "learned log r<sub>θ</sub>",
+        self.scatter = Curve("Learned log r", "true log p/q", "learned log r<sub>θ</sub>",
                              legend="top-left")
         s = self.scatter
         s.add_curve("diag", "r<sub>θ</sub> = r", FG, width=1.4, style="dash", z=-1)
@@ -461,7 +461,7 @@ class NeymanPearsonView(RatioView):
         t.add_curve("tp", "p, learned r<sub>θ</sub>", P_COLOR, width=2.4)
         t.add_curve("cut", "cut at size α", FG, width=1.6, style="dot", z=2)
         t.legend.setColumnCount(2)
-        self.power = Curve("Power at size α", "events N", "power 1 − β",
+        self.power = Curve("Power at α", "events N", "power 1 − β",
                            legend="bottom-right")
         self.power.plotItem.setLogMode(x=True, y=False)
         pw = self.power
@@ -548,7 +548,7 @@ class DeepSetsView(DemoView):
 
     def __init__(self, spec, parent=None):
         super().__init__(spec, parent)
-        self.train = Curve("Accuracy and loss", "step", "",
+        self.train = Curve("Training", "step", "",
                            legend="top-left", y_range=(0.0, 1.3))
         t = self.train
         t.add_curve("accuracy_deepsets", "accuracy, Deep Sets", GREEN, width=2.6)
@@ -556,7 +556,7 @@ class DeepSetsView(DemoView):
         t.add_curve("loss_deepsets", "loss, Deep Sets", GREEN, width=1.2, style="dash", z=-1)
         t.add_curve("loss_mlp", "loss, MLP", PURPLE, width=1.2, style="dash", z=-1)
         t.legend.setColumnCount(2)
-        self.roc = Curve("ROC, quark vs gluon", "gluon efficiency (false positive)",
+        self.roc = Curve("ROC", "gluon efficiency (false positive)",
                          "quark efficiency", legend="bottom-right")
         r = self.roc
         r.add_curve("chance", "chance", GREY, width=1.2, style="dot", z=-2)
@@ -565,7 +565,7 @@ class DeepSetsView(DemoView):
         r.set_curve("chance", [0, 1], [0, 1])
         r.plotItem.setXRange(0, 1, padding=0.02)
         r.plotItem.setYRange(0, 1, padding=0.02)
-        self.shuffle_plot = Curve("Shuffled vs original", "P(quark), original order",
+        self.shuffle_plot = Curve("Shuffled input", "P(quark), original order",
                                   "P(quark), shuffled", legend="top-left")
         s = self.shuffle_plot
         s.add_curve("diag", "unchanged", FG, width=1.2, style="dash", z=-1)
@@ -581,7 +581,7 @@ class DeepSetsView(DemoView):
         self.latent.add_scatter("quark", "quark jets", BLUE, size=4, alpha=150)
         self.jets = {}
         for name, color in (("quark", BLUE), ("gluon", ORANGE)):
-            plot = Curve(f"A {name} jet (size ∝ z)", "η / R", "φ / R", legend=None)
+            plot = Curve(f"{name.capitalize()} jet", "η / R", "φ / R", legend=None)
             plot.add_scatter("jet", "", color, size=8, alpha=200)
             plot.plotItem.setXRange(-1.6, 1.6, padding=0.0)
             plot.plotItem.setYRange(-1.6, 1.6, padding=0.0)

@@ -255,7 +255,7 @@ class GridworldView(MazeView):
     NEEDS = ("arrays.V", "arrays.policy", "arrays.rewards", "arrays.start", "arrays.trajectory",
              "arrays.walls", "history.optimal_agreement", "history.step")
 
-    MAZE_TITLE = "V(s) = max<sub>a</sub> Q(s, a)  ·  arrows: π(a|s)"
+    MAZE_TITLE = "V(s) = max<sub>a</sub> Q(s,a), arrows π"
 
     def __init__(self, spec, parent=None):
         super().__init__(spec, parent)
@@ -303,7 +303,7 @@ class DPView(MazeView):
     NEEDS = ("arrays.V", "arrays.policy", "arrays.rewards", "arrays.start", "arrays.trajectory",
              "arrays.walls", "history.delta", "history.step", "history.v_start")
 
-    MAZE_TITLE = "V<sub>k</sub>(s) after k sweeps  ·  arrows: greedy π"
+    MAZE_TITLE = "V<sub>k</sub>(s), arrows greedy π"
 
     def __init__(self, spec, parent=None):
         super().__init__(spec, parent)
@@ -335,7 +335,7 @@ class MCTSView(MazeView):
     NEEDS = ("arrays.root_q", "arrays.root_visits", "arrays.visits", "history.episode_return",
              "history.step", "history.tree_size")
 
-    MAZE_TITLE = "Visits per cell · orange: the search tree"
+    MAZE_TITLE = "Visits, tree in orange"
     HEAT_LABEL = "ln(1 + visits)"
 
     def __init__(self, spec, parent=None):
