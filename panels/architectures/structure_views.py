@@ -67,6 +67,16 @@ def _button(text: str, tip: str, slot) -> QPushButton:
     return b
 
 
+SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def fit_top(plot: CurvePlot, history: dict, keys: tuple[str, ...]) -> None:
+    """y from 0 to 1.7 × the largest value shown (room above the curves for the legend)."""
+    values = [history[k][np.isfinite(history[k])] for k in keys if k in history]
+    top = max([float(v.max()) for v in values if v.size] + [1.0])
+    plot.plotItem.setYRange(0.0, 1.7 * top, padding=0.0)
+
+
 def club_colormap() -> pg.ColorMap:
     """P(officer's club): blue (Mr. Hi) – white – vermillion (officer)."""
     return pg.ColorMap([0.0, 0.5, 1.0], [(0, 114, 178), (240, 240, 240), (213, 94, 0)])
@@ -99,11 +109,12 @@ class GnnView(DemoView):
                             symbol_size=8)
         self.task.add_curve("group1", "officer's club", VERMILLION, width=0, symbol="o",
                             symbol_size=8)
-        self.walks = ImagePlot("(Aⁿ)ᵢⱼ: walks j → i", "j", "i",
+        self.task.legend.setColumnCount(2)
+        self.walks = ImagePlot("(Aⁿ)ᵢⱼ", "j", "i",
                                colormap=pg.colormap.get("viridis"), colorbar=True,
                                lock_aspect=True)
         self.walks.plotItem.invertY(True)
-        self.vectors = ImagePlot("Node vectors x_v", "component", "node v",
+        self.vectors = ImagePlot("x<sub>v</sub>, round t", "component", "node v",
                                  colormap=diverging_colormap(), lock_aspect=False)
         self.vectors.plotItem.invertY(True)
         self.shuffle_button = _button("Shuffle node labels",
@@ -111,17 +122,17 @@ class GnnView(DemoView):
                                       "is not retrained): the outputs move with the nodes",
                                       self.shuffle)
         self.colour = QComboBox()
-        self.colour.addItems(["prediction", "truth", "round vector (1st PC)"])
+        self.colour.addItems(["prediction", "truth", "round vector"])
         self.colour.setToolTip("Node colours: the net's output, the true answer, or the "
                                "node vectors after the chosen round (leading principal "
                                "component)")
         self.colour.currentIndexChanged.connect(self.redraw)
         self.round = QSpinBox()
         self.round.setRange(0, 3)
-        self.round.setPrefix("round t = ")
+        self.round.setPrefix("t = ")
         self.round.setToolTip("Which message-passing round the vector picture shows")
         self.round.valueChanged.connect(self.redraw)
-        self.next_round = _button("Next round ▸", "Step the pictures one message-passing "
+        self.next_round = _button("▸", "Next round: step the pictures one message-passing "
                                   "round on (0 after the last)", self.step_round)
         self.power = QSpinBox()
         self.power.setRange(1, 8)
@@ -132,7 +143,7 @@ class GnnView(DemoView):
         self.hint.setWordWrap(True)
         self.readout = readout()
         _grid(self, _row(self.shuffle_button, self.colour, self.round, self.next_round,
-                         self.power, self.hint),
+                         self.power, QLabel("")),
               [(self.graph, 0, 0, 2, 1), (self.loss, 0, 1, 1, 1), (self.walks, 0, 2, 1, 1),
                (self.task, 1, 1, 1, 1), (self.vectors, 1, 2, 1, 1)], self.readout)
         self.body_stretch()
@@ -156,8 +167,9 @@ class GnnView(DemoView):
     def config_changed(self, cfg) -> None:
         self.round.setMaximum(cfg.rounds)
         karate = cfg.task == "karate"
-        self.hint.setText("Colours: P(officer's club); ringed: labelled members."
-                          if karate else "Colours: each atom's share r(x_v) of the energy.")
+        self.hint.setText("Colours: P(officer's club), rings: labelled members ·"
+                          if karate else "Colours: each atom's share r(x<sub>v</sub>) of "
+                                         "the energy ·")
 
     def step_round(self) -> None:
         self.round.setValue((self.round.value() + 1) % (self.round.maximum() + 1))
@@ -176,6 +188,7 @@ class GnnView(DemoView):
     def show_snapshot(self, snap: Snapshot) -> None:
         self.snap = snap
         self.loss.show_history(snap.history)
+        fit_top(self.loss, snap.history, ("train_loss", "test_loss", "accuracy"))
         self.redraw()
 
     def redraw(self) -> None:
@@ -191,34 +204,34 @@ class GnnView(DemoView):
         mode = self.colour.currentIndex()
         if mode == 2:
             values, levels, cmap = a["round_pc1"][t], (-1.0, 1.0), diverging_colormap()
-            what = f"node vectors after round {t} (1st PC)"
+            what = f"Round {t} vectors (1st PC)"
         elif karate:
             values = a["node_value"] if mode == 0 else a["node_truth"]
             levels, cmap = (0.0, 1.0), club_colormap()
-            what = "P(officer's club)" if mode == 0 else "true club"
+            what = "Predicted P(officer's club)" if mode == 0 else "True clubs"
         else:
             values = a["node_value"] if mode == 0 else a["node_truth"]
             top = float(max(a["node_truth"].max(), 1e-6))
             levels, cmap = (0.0, top), pg.colormap.get("viridis")
-            what = "predicted energy share r(x_v)" if mode == 0 else "true energy share"
-        self.graph.set_title("Karate club: " + what if karate else "Molecule: " + what)
+            what = "Predicted r(x<sub>v</sub>)" if mode == 0 else "True energy shares"
+        self.graph.set_title(what)
         self.graph.show_graph(a["node_xy"], a["links"], values, levels, cmap,
                               numbers=a["node_number"], ringed=a["node_labelled"] > 0.5)
         n = self.power.value()
         A = np.rint(a["adjacency"]).astype(np.int64)
         An = np.linalg.matrix_power(A, n).astype(float)
-        self.walks.set_title(f"(A<sup>{n}</sup>)<sub>ij</sub>: walks of length {n}, j → i")
+        self.walks.set_title(f"(A{str(n).translate(SUPERSCRIPT)})ᵢⱼ")
         self.walks.set_image(An, levels=(0.0, max(1.0, float(An.max()))))
         vec = a["round_vectors"][t]
         lim = float(np.abs(vec).max()) or 1.0
-        self.vectors.set_title(f"Node vectors x<sub>v</sub> after round {t}")
+        self.vectors.set_title(f"x<sub>v</sub>, round {t}")
         self.vectors.set_image(vec, levels=(-lim, lim))
         self.show_task(a, karate)
         i, j = 0, len(A) - 1
         acc = f"accuracy on the unlabelled <b>{_g(m['accuracy'])}</b> · " if karate else ""
         loss_name = "test cross-entropy" if karate else "test MSE / Var(E)"
         self.readout.setText(
-            f"{acc}{loss_name} <b>{_g(m['test_loss'])}</b> · shuffles "
+            f"{self.hint.text()} {acc}{loss_name} <b>{_g(m['test_loss'])}</b> · shuffles "
             f"<b>{int(m['shuffles'])}</b>, largest output change under relabelling "
             f"<b>{m['shuffle_change']:.2g}</b> · (A<sup>{n}</sup>)<sub>{i},{j}</sub> = "
             f"<b>{int(An[i, j])}</b> walks of length {n} from node {j} to node {i}")
@@ -227,15 +240,15 @@ class GnnView(DemoView):
         x, y, g = a["task_x"], a["task_y"], a["task_group"] > 0.5
         p = self.task
         if karate:
-            p.set_title("P(officer's club) per member")
+            p.set_title("P(officer's club)")
             p.curves["group0"].label = "Mr. Hi's club"
             p.set_curve("guide", [x.min() - 1, x.max() + 1], [0.5, 0.5])
-            p.plotItem.setYRange(-0.05, 1.35, padding=0.0)
+            p.plotItem.setYRange(-0.05, 1.5, padding=0.0)
         else:
-            p.set_title("Energy: net against truth")
+            p.set_title("Energy: net vs true")
             lo, hi = float(min(x.min(), y.min())), float(max(x.max(), y.max()))
             p.set_curve("guide", [lo, hi], [lo, hi])
-            p.plotItem.enableAutoRange(axis="y")
+            p.plotItem.setYRange(lo, hi + 0.45 * (hi - lo), padding=0.02)
         p.set_curve("group0", x[~g], y[~g])
         p.set_curve("group1", x[g], y[g])
         p.set_curve_enabled("group1", True)
@@ -273,7 +286,7 @@ def request_text(asked: np.ndarray) -> str:
         words.append(SHAPE_NAMES[int(asked[1])] + " one")
     else:
         words.append("one")
-    return "“the " + " ".join(words) + "”"
+    return "“" + " ".join(words) + "”"
 
 
 class AttentionView(DemoView):
@@ -302,23 +315,25 @@ class AttentionView(DemoView):
             p.plotItem.addItem(marks)
             p.plotItem.setMouseEnabled(x=False, y=False)
             self.bars.append((p, bar, marks))
-        self.beta_plot = CurvePlot("Weights of request 1 against β", "β", "w<sub>j</sub>",
+        self.beta_plot = CurvePlot("Request 1: w<sub>j</sub>(β)", "β", "w<sub>j</sub>",
                                    legend=None, y_range=(0.0, 1.05))
         self.beta_plot.plotItem.setLogMode(x=True, y=False)
+        self.beta_plot.plotItem.getAxis("bottom").setTicks(
+            [[(-2, "0.01"), (-1, "0.1"), (0, "1"), (1, "10"), (2, "100")]])
         self.beta_plot.add_curve("now", "", FG, width=1.4, style="dash", legend=False)
         self.beta_curves = []
         self.train = CurvePlot("Training", "step", "", legend="bottom-right",
                                y_range=(0.0, 1.05))
-        self.train.add_curve("accuracy", "accuracy (new databases)", GREEN, width=2.6)
-        self.train.add_curve("mean_max_weight", "mean max w_j", PURPLE, width=2.2)
-        self.train.add_curve("weight_on_target", "mean w on the target", ORANGE, width=1.6,
+        self.train.add_curve("accuracy", "accuracy", GREEN, width=2.6)
+        self.train.add_curve("mean_max_weight", "max w", PURPLE, width=2.2)
+        self.train.add_curve("weight_on_target", "w of target", ORANGE, width=1.6,
                              style="dash")
-        self.hist = CurvePlot("q·k for random q, k ∈ ℝ<sup>d</sup>", "q·k", "density",
+        self.hist = CurvePlot("q·k, random q, k", "q·k", "density",
                               legend="top-right")
         for i, c in enumerate((BLUE, ORANGE, VERMILLION)):
             self.hist.add_curve(f"h{i}", f"d = {(4, 64, 1024)[i]}", c, width=2.2)
-        self.maxw = CurvePlot("Largest of 8 softmax weights", "d", "mean max w",
-                              legend="bottom-right", y_range=(0.0, 1.05))
+        self.maxw = CurvePlot("Largest wⱼ", "d", "mean max w",
+                              legend="top-left", y_range=(0.0, 1.45))
         self.maxw.plotItem.setLogMode(x=True, y=False)
         self.maxw.add_curve("dot", "e = q·k", VERMILLION, width=2.4, symbol="o",
                             symbol_size=5)
@@ -334,8 +349,7 @@ class AttentionView(DemoView):
         self.score.addItems(list(SCORES))
         self.score.setToolTip("dot: q·k · cosine: q·k/(|q||k|) · scaled: q·k/√d")
         self.score.currentTextChanged.connect(self.score_chosen)
-        hint = QLabel("Keys: colour | shape | taste one-hot; move β mid-run.")
-        hint.setWordWrap(True)
+        hint = QLabel("")
         self.readout = readout()
         self._quiet = False
         _grid(self, _row(QLabel("β"), self.slider, self.beta_label, self.score, hint),
@@ -396,9 +410,9 @@ class AttentionView(DemoView):
             marks.setData(x, np.minimum(w, 1.0) + 0.06,
                           symbol=[SHAPE_SYMBOLS[s % 8] for s in pr[:, 1]], size=12,
                           brush=brushes, pen=pg.mkPen(fg, width=1.0))
-            p.set_title(f"{request_text(asked[i].astype(int))}: w<sub>j</sub>")
+            p.set_title(request_text(asked[i].astype(int)))
             ax = p.plotItem.getAxis("bottom")
-            ax.setTicks([[(j, TASTE_NAMES[pr[j, 2] % 8][:5]) for j in x]])
+            ax.setTicks([[(j, TASTE_NAMES[pr[j, 2] % 8][:3]) for j in x] if n <= 8 else []])
             p.plotItem.setXRange(-0.6, n - 0.4, padding=0.0)
         self.show_beta(a, m)
         self.train.show_history(snap.history)
@@ -407,7 +421,7 @@ class AttentionView(DemoView):
         pick = [int(np.argmin(np.abs(d - k))) for k in (4, 64, 1024)]
         stds = ", ".join(f"{_g(a['qk_std'][k], 2)}" for k in pick)
         self.readout.setText(
-            f"Accuracy on new databases <b>{_g(m['accuracy'])}</b> · mean largest weight "
+            f"Keys: colour | shape | taste one-hot blocks · accuracy on new databases <b>{_g(m['accuracy'])}</b> · mean largest weight "
             f"<b>{_g(m['mean_max_weight'])}</b> · mean weight on the object asked for "
             f"<b>{_g(m['weight_on_target'])}</b> · score <b>{SCORES[int(m['score_index'])]}"
             f"</b>, β = <b>{_g(m['beta'])}</b> · std(q·k) at d = 4, 64, 1024: <b>{stds}</b> "
@@ -439,12 +453,15 @@ class AttentionView(DemoView):
         self.beta_plot.set_curve("now", [beta, beta], [0.0, 1.0])
 
     def show_sqrt_d(self, a) -> None:
+        top = 0.0
         for i, samples in enumerate(a["qk_samples"]):
             d = a["qk_sample_dims"][i]
             edges = np.linspace(-4 * math.sqrt(d), 4 * math.sqrt(d), 41)
             counts, _ = np.histogram(samples, bins=edges, density=True)
             centres = 0.5 * (edges[1:] + edges[:-1])
             self.hist.set_curve(f"h{i}", centres, counts)
+            top = max(top, float(counts.max()))
+        self.hist.plotItem.setYRange(0.0, 2.0 * top, padding=0.0)
         self.maxw.set_curve("dot", a["sqrt_dims"], a["max_weight_dot"])
         self.maxw.set_curve("scaled", a["sqrt_dims"], a["max_weight_scaled"])
 
@@ -471,12 +488,13 @@ class TransformerView(DemoView):
 
     def __init__(self, spec, parent=None):
         super().__init__(spec, parent)
-        self.curves = CurvePlot("Accuracy and loss", "step", "", legend="top-right",
-                                y_range=(0.0, 1.6))
+        self.curves = CurvePlot("Accuracy and loss", "step", "", legend="top-left",
+                                y_range=(0.0, 1.35))
         c = self.curves
-        c.add_curve("sequence_accuracy", "sequence accuracy", GREEN, width=2.6)
-        c.add_curve("token_accuracy", "digit accuracy", SKY, width=1.8)
+        c.add_curve("sequence_accuracy", "sequences", GREEN, width=2.6)
+        c.add_curve("token_accuracy", "digits", SKY, width=1.8)
         c.add_curve("loss", "loss", VERMILLION, width=1.2, style="dash", z=-1)
+        c.legend.setColumnCount(3)
         self.maps = ImagePlot("Attention w<sub>j←j′</sub>: layers ↓, heads →",
                               colormap=pg.colormap.get("viridis"), levels=(0.0, 1.0),
                               picture=True)
@@ -500,13 +518,12 @@ class TransformerView(DemoView):
         self.answer.setMinimumSize(120, 60)
         self.readout = readout()
         _grid(self, _row(self.box, self.ask_button, QLabel("")),
-              [(self.curves, 0, 0, 1, 1), (self.maps, 0, 1, 2, 1), (self.pe_dot, 0, 2, 1, 1),
-               (self.pe, 1, 0, 1, 1), (self.answer, 1, 2, 1, 1)], self.readout)
+              [(self.curves, 0, 0, 1, 1), (self.maps, 0, 1, 1, 2), (self.pe, 1, 0, 1, 1),
+               (self.pe_dot, 1, 1, 1, 1), (self.answer, 1, 2, 1, 1)], self.readout)
         self.box.setMinimumWidth(160)
         grid = self.layout().itemAt(1).widget().layout()
-        grid.setColumnStretch(0, 3)
-        grid.setColumnStretch(1, 4)
-        grid.setColumnStretch(2, 3)
+        grid.setRowStretch(0, 3)
+        grid.setRowStretch(1, 2)
 
     def plots(self) -> list:
         return [self.curves, self.maps, self.pe, self.pe_dot]
@@ -546,7 +563,7 @@ class TransformerView(DemoView):
         ok = m["query_correct"] > 0.5
         colour = GREEN if ok else VERMILLION
         self.answer.setText(
-            f"<span style='font-size:large'>{tokens_text(a['tokens'][:len(a['tokens']) - len(a['prediction'])])}"
+            f"<span style='font-size:x-large'>{tokens_text(a['tokens'][:len(a['tokens']) - len(a['prediction'])])}"
             f"<br>net: <b style='color:{colour}'>{tokens_text(a['prediction'])}</b><br>"
             f"right: {tokens_text(a['answer'])}</span>")
         self.readout.setText(

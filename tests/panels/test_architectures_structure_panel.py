@@ -71,7 +71,7 @@ def test_gnn_shuffle_rounds_and_walks(qtbot, tmp_path):
     assert view.round.value() == 1
     np.testing.assert_allclose(view.vectors.image(), after.arrays["round_vectors"][1])
     view.colour.setCurrentIndex(2)
-    assert "round 1" in view.graph._title
+    assert "Round 1" in view.graph._title
     # Aⁿ: walk counts of the shown graph
     view.power.setValue(3)
     A = after.arrays["adjacency"]
