@@ -105,6 +105,11 @@ class LectureModeMixin:
         if event.type() == QEvent.Type.WindowStateChange:
             self.update_lecture_keys()
 
+    def lecture_theme_changed(self, theme: str) -> None:
+        if getattr(self, "code_view", None) is not None:
+            for editor in self.code_view.editors:
+                editor.highlighter.set_theme(theme)
+
     def shutdown_lecture_mode(self) -> None:
         if self.course_map is not None:
             self.course_map.stop_rendering()
@@ -278,6 +283,12 @@ class LectureModeMixin:
 
         if self.notes_window is None:
             self.notes_window = NotesWindow(self)
+            # On a second screen when there is one: the projector shows the main window.
+            here = self.screen()
+            others = [s for s in QApplication.screens() if s is not here]
+            if others:
+                area = others[0].availableGeometry()
+                self.notes_window.move(area.left() + 40, area.top() + 40)
         self._update_notes()
         self.notes_window.show()
         self.notes_window.raise_()

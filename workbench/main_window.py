@@ -289,6 +289,7 @@ class MainWindow(LectureModeMixin, QMainWindow):
         for panel in self.panels.values():
             panel.apply_theme(theme)
         self.dark_action.setChecked(theme == "dark")
+        self.lecture_theme_changed(theme)
 
     # ---- sessions ------------------------------------------------------------------------
     def save_session_dialog(self) -> None:
