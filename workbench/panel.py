@@ -34,6 +34,7 @@ from workbench.run_bar import SPEEDS, nearest_speed_index
 from workbench.run_history import RunHistory
 from workbench.runner import EngineRunner
 from workbench.settings import Settings
+from workbench.sweep_dialog import attach as attach_sweeps
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,7 @@ class Panel(SessionMixin, PresentationMixin, GhostsExportMixin, QWidget):
         build_layout(self)
         self._update_buttons(states.IDLE)
         connect_widgets(self)
+        self.sweeps = attach_sweeps(self)   # the run bar's Sweep… button
         self._restore_from_settings()
 
     @property
@@ -244,7 +246,21 @@ class Panel(SessionMixin, PresentationMixin, GhostsExportMixin, QWidget):
         self.runner.start(self.spec, cfg, self.device, single_step=single_step, paused=paused)
         self.view.run_started(cfg)
         self.show_message(text)
+        self._show_waiting()
         return True
+
+    def _show_waiting(self) -> None:
+        """Until the first picture: say what happens instead of showing empty axes."""
+        for plot in self.view.plots():
+            if hasattr(plot, "set_waiting"):
+                plot.set_waiting("starting the engine: loading PyTorch, building the "
+                                 "model…")
+        self.run_bar.show_progress("starting the engine…")
+
+    def _clear_waiting(self) -> None:
+        for plot in self.view.plots():
+            if getattr(plot, "waiting", False):
+                plot.set_waiting(None)
 
     def continue_run(self, extra_steps: int | None = None, paused: bool = True) -> bool:
         """Go on with the finished run of the current demo from its state, with
@@ -302,6 +318,7 @@ class Panel(SessionMixin, PresentationMixin, GhostsExportMixin, QWidget):
 
     def reset(self) -> None:
         self.painter.flush()
+        self._clear_waiting()
         self.runner.discard()
         self._archive_run()
         self.restored = None
@@ -329,6 +346,8 @@ class Panel(SessionMixin, PresentationMixin, GhostsExportMixin, QWidget):
     # ---- runner signals ----------------------------------------------------------------------
     @Slot(object)
     def _on_snapshot(self, snap: Snapshot) -> None:
+        if self.last_snapshot is None:
+            self._clear_waiting()
         self.last_snapshot = snap
         started = time.perf_counter()
         plots = [p for p in self.view.plots() if p.isVisible()]
@@ -348,6 +367,7 @@ class Panel(SessionMixin, PresentationMixin, GhostsExportMixin, QWidget):
 
     @Slot(str, str, str)
     def _on_failed(self, kind: str, message: str, details: str) -> None:
+        self._clear_waiting()
         if self.view.run_failed(kind, message):
             return
         if kind == "Diverged":
@@ -358,6 +378,7 @@ class Panel(SessionMixin, PresentationMixin, GhostsExportMixin, QWidget):
 
     @Slot(str)
     def _on_finished(self, outcome: str) -> None:
+        self._clear_waiting()
         snap, cfg = self.last_snapshot, self.run_cfg
         if snap is not None and snap.history and cfg is not None:
             name = self.spec.name

@@ -94,6 +94,41 @@ class _Themed:
         self._legend_timer.timeout.connect(self.place_legend)
         return self.legend
 
+    # -- waiting for the first picture -----------------------------------------------------
+    def set_waiting(self, text: str | None) -> None:
+        """A centred note over the empty axes (e.g. while the engine starts), or None to
+        take it away: a run that has not drawn yet says so instead of showing 0-1 axes."""
+        vb = self.plotItem.vb
+        note = getattr(self, "_waiting_note", None)
+        if text is None:
+            if note is not None:
+                note.setVisible(False)
+            return
+        if note is None:
+            note = pg.TextItem("", anchor=(0.5, 0.5))
+            note.setParentItem(vb)          # in the view box's pixels, not data units
+            note.setZValue(100)
+            vb.sigResized.connect(self._centre_waiting_note)
+            self._waiting_note = note
+        font = QFont()
+        font.setPointSizeF(self._pt(11.0))
+        note.setFont(font)
+        note.setColor(self._theme.hint)
+        note.setText(text)
+        note.setVisible(True)
+        self._centre_waiting_note()
+
+    @property
+    def waiting(self) -> bool:
+        note = getattr(self, "_waiting_note", None)
+        return note is not None and note.isVisible()
+
+    def _centre_waiting_note(self, *_) -> None:
+        note = getattr(self, "_waiting_note", None)
+        if note is not None:
+            rect = self.plotItem.vb.boundingRect()
+            note.setPos(rect.center())
+
     # -- legend placement: never on the data ------------------------------------------------
     def data_changed(self) -> None:
         """New data were drawn: move the legend off them (at most every LEGEND_PERIOD s;
