@@ -54,6 +54,11 @@ def drop_old_versions(keep: str = __version__) -> None:
                 shutil.rmtree(child, ignore_errors=True)
 
 
+def chapter_label(chapter: str) -> str:
+    """'ch. 9, A1.4' for lecture chapters; other names ('seminar') as they are."""
+    return f"ch. {chapter}" if chapter[:1].isdigit() else chapter
+
+
 # ---- widgets ---------------------------------------------------------------------------------
 class DemoCard(QFrame):
     clicked = Signal(str, str)
@@ -67,7 +72,7 @@ class DemoCard(QFrame):
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         row = QHBoxLayout(self)
         row.setContentsMargins(6, 6, 6, 6)
-        self.picture = QLabel(f"ch. {entry.chapter.split(',')[0]}")
+        self.picture = QLabel(chapter_label(entry.chapter.split(',')[0]))
         self.picture.setFixedSize(THUMB_W, THUMB_H)
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.picture.setStyleSheet("background: rgba(127,127,127,40); color: #8a8f98;")
@@ -142,7 +147,7 @@ class CourseMap(QWidget):
         for entry in self.entries:
             if entry.panel != current:
                 current = entry.panel
-                label = QLabel(f"<h3>ch. {entry.chapter} · {entry.topic_title}</h3>")
+                label = QLabel(f"<h3>{chapter_label(entry.chapter)} · {entry.topic_title}</h3>")
                 grid_host = QWidget()
                 grid = QGridLayout(grid_host)
                 grid.setContentsMargins(0, 0, 0, 0)
@@ -298,10 +303,13 @@ def render_thumbnails(directory: Path, keys: list[str]) -> int:
                     ctl.cancel()
             if last is not None:
                 view.show_snapshot(last)
-            view.resize(640, 400)
+            view.resize(960, 600)
             for _ in range(4 + len(view.plots())):
                 app.processEvents()
-            picture = view.grab().scaled(THUMB_W * 2, THUMB_H * 2,
+            plots = [p for p in view.plots() if p.width() > 100 and p.height() > 80]
+            # the demo's main plot (its first) reads better small than the whole view
+            widget = plots[0] if plots else view
+            picture = widget.grab().scaled(THUMB_W * 2, THUMB_H * 2,
                                          Qt.AspectRatioMode.KeepAspectRatio,
                                          Qt.TransformationMode.SmoothTransformation)
             tmp = target.with_suffix(".tmp.png")
