@@ -98,7 +98,7 @@ class MemoryConfig(ConfigBase):
     clip: float = param(1.0, label="Gradient clip", min=0.0, max=100.0, group="Training",
                         help="Largest gradient norm (0: no clipping); without it the "
                              "vanilla RNN's exploding gradients can wreck a run.")
-    steps: int = param(1500, label="Steps", min=1, max=200000, log=True, group="Training")
+    steps: int = param(1200, label="Steps", min=1, max=200000, log=True, group="Training")
     seed: int = param(0, label="Seed", min=0, max=2**31 - 1, advanced=True)
 
 

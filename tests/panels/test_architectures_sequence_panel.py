@@ -41,7 +41,7 @@ def test_memory_length_slider_mid_run(qtbot, tmp_path):
     assert panel.form.config().length == 30
     snap = snapshot_when(qtbot, panel, lambda s: s.metrics["length"] == 30)
     assert snap.arrays["gates"].shape == (24, 30)
-    assert snap.arrays["grad_norm_rnn"].shape == (30,)
+    assert snap.arrays["grad_norm_lstm"].shape == (30,) and snap.arrays["grad_norm_rnn"].size == 0
     qtbot.waitUntil(lambda: "T = 30" in view.readout.text(), timeout=10000)
     stop(qtbot, panel)
 
