@@ -324,3 +324,29 @@ def test_the_background_renderer_caches_a_picture_per_demo(tmp_path, qtbot):
     page = window.show_course_map()
     assert not page.cards["nn-basics/function"].picture.pixmap().isNull()
     assert "nn-basics/function" not in {e.key for e in page.missing()}
+
+
+def test_the_lecture_menu_lists_shipped_and_own_lectures(qtbot, tmp_path):
+    window = lecture_window(qtbot, tmp_path)
+    window.show_panel("rl")
+    window.add_current_to_lecture("Own one")
+    window._fill_lecture_menu()
+    actions = [a for a in window.open_lecture_menu.actions() if not a.isSeparator()]
+    titles = [a.text() for a in actions]
+    assert titles[:len(SHIPPED)] == [load_lecture(p).title for p in SHIPPED]
+    assert "Own one" in titles and titles[-1] == "From file…"
+    actions[titles.index("Own one")].trigger()
+    assert window.lecture.title == "Own one" and window.current_panel.panel_id == "rl"
+    window.end_action.trigger()
+    assert window.lecture is None and not window.next_action.isEnabled()
+
+
+def test_pictures_are_kept_per_app_version(tmp_path):
+    from workbench import course_map
+
+    old = course_map.thumbnail_dir("0.0.1")
+    old.mkdir(parents=True)
+    (old / "rl--dp.png").write_bytes(b"x")
+    assert course_map.thumbnail_dir() != old
+    course_map.drop_old_versions()
+    assert not old.exists()
