@@ -326,11 +326,12 @@ class CharModelView(SequenceView):
             self.bpc.add_curve(f"ngram{k}", "", col, width=1.6, style="dot", legend=False)
         # the reference lines are named on the right axis, where they cover no data
         self.bpc.plotItem.showAxis("right")
+        self.bpc.plotItem.setLabel("right", "n-gram order")
         self._ngram_ticks: tuple | None = None
         self.grid.addWidget(self.samples, 0, 0)
         self.grid.addWidget(shrinkable(self.bpc), 0, 1)
-        self.grid.setColumnStretch(0, 1)
-        self.grid.setColumnStretch(1, 1)
+        self.grid.setColumnStretch(0, 4)
+        self.grid.setColumnStretch(1, 5)
 
     def plots(self):
         return [self.bpc]
@@ -356,8 +357,7 @@ class CharModelView(SequenceView):
         ngram = a["ngram_bits_per_char"]
         for k in self.ngram_colors:
             self.bpc.set_curve(f"ngram{k}", ends, [ngram[k]] * 2)
-        ticks = tuple([(float(m["max_bits_per_char"]), "log₂ 27")]
-                      + [(float(ngram[k]), f"{k}-gram") for k in self.ngram_colors])
+        ticks = tuple((float(ngram[k]), str(k)) for k in self.ngram_colors)
         if ticks != self._ngram_ticks:
             self._ngram_ticks = ticks
             self.bpc.plotItem.getAxis("right").setTicks([list(ticks), []])
