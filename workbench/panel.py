@@ -385,7 +385,10 @@ class Panel(SessionMixin, PresentationMixin, GhostsExportMixin, QWidget):
             label = (self.view.ghost_label(cfg, self.history.previous.get(name))
                      or self.history.default_label(name, cfg))
             self.history.finished(snap.history, label)
-        if outcome == "completed":
+        if outcome == "completed" and snap is not None and snap.metrics.get("converged"):
+            self.show_message(f"Converged at step {snap.step}: nothing changes any more, "
+                              "so the run stopped.")
+        elif outcome == "completed":
             self.show_message(f"Run finished at step {snap.step if snap else '?'}.")
         elif outcome == "stopped":
             self.show_message(f"Stopped at step {snap.step if snap else '?'}.")

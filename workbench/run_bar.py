@@ -39,6 +39,11 @@ class RunBar(QWidget):
             button.setToolTip(tip)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             bar.addWidget(button)
+        self.sweep_button = QPushButton("Sweep…")
+        self.sweep_button.setToolTip("Run this demo for a grid of settings and seeds, in "
+                                     "parallel, and plot the final metric against them")
+        self.sweep_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        bar.addWidget(self.sweep_button)
         self.speed_combo = QComboBox()
         for label, value in SPEEDS:
             self.speed_combo.addItem(label, value)

@@ -213,16 +213,22 @@ def load_presets(panel: str, directory: Path | None = None) -> dict[str, dict[st
 def preset_plan(panel: str, demo: str, name: str, workers_hint: int | None = None
                 ) -> tuple[SweepPlan, dict]:
     """The plan of a ready-made sweep and its entry (for the plot settings)."""
-    from workbench.headless import build_config, resolve
-
     entry = load_presets(panel).get(demo, {}).get(name)
     if entry is None:
         raise UsageError(f"unknown sweep preset {name!r} for {panel}/{demo}")
-    spec, base = resolve(panel, demo, entry.get("preset"))
-    base = build_config(base, [f"{k}={format_value(v)}" for k, v in entry.get("set", {}).items()])
+    spec, base = preset_base(panel, demo, entry)
     grids = [(k, list(v)) for k, v in entry.get("grid", {}).items()]
     return make_plan(panel, spec, base, grids, int(entry.get("seeds", 1)),
                      entry.get("preset")), entry
+
+
+def preset_base(panel: str, demo: str, entry: dict) -> tuple[DemoSpec, ConfigBase]:
+    """The fixed settings of a ready-made sweep: its demo preset plus its "set" values."""
+    from workbench.headless import build_config, resolve
+
+    spec, base = resolve(panel, demo, entry.get("preset"))
+    sets = [f"{k}={format_value(v)}" for k, v in entry.get("set", {}).items()]
+    return spec, build_config(base, sets)
 
 
 # ---- one run ----------------------------------------------------------------------------
@@ -269,6 +275,9 @@ def _init_worker(stop) -> None:
     """Pool worker set-up: Ctrl+C is the parent's business, one torch thread."""
     global _STOP
     _STOP = stop
+    from workbench.engine_host import end_with_parent
+
+    end_with_parent()   # a worker never outlives the sweep's process
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     except ValueError:   # pragma: no cover - not the main thread
