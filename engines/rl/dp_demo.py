@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from engines.edits import Edit
 from engines.rl.configs import DPConfig
 from engines.rl.dp import GAMMA_MESSAGE, check_gamma, one_hot_policy
 from engines.rl.gridworld import N_ACTIONS, GridWorld, edit_world, maze_world
@@ -58,6 +59,7 @@ class DPEngine(Engine):
         self.improvements = 0            # policy-improvement steps (policy iteration)
         self.policy_changes = 0          # states whose action the last improvement changed
         self.stable = False              # policy iteration has converged
+        self.edited = False              # the maze changed since the last sweep
         self.policy = np.full((self.env.n_states, N_ACTIONS), 1.0 / N_ACTIONS)
         self._refresh_model()
 
@@ -70,17 +72,19 @@ class DPEngine(Engine):
         if self.cfg.gamma >= 1.0 and not self.terminal.any():
             raise ValueError(GAMMA_MESSAGE)
 
-    def apply_edit(self, change: dict) -> None:
+    def apply_edit(self, change: Edit) -> None:
         """Planning goes on from the current values in the edited maze."""
         edit_world(self.env, change)
         self._refresh_model()
         self.stable = False
+        self.edited = True               # the last sweep's ΔV says nothing about this maze
 
     def backup(self) -> np.ndarray:
         """Q(s, a) = R(s, a) + γ V(P(s, a)) for every state and action."""
         return self.R + self.cfg.gamma * self.V[self.P]
 
     def train_step(self) -> None:
+        self.edited = False
         Q = self.backup()
         if self.cfg.method == "value_iteration":
             V_new = Q.max(axis=1)
@@ -90,6 +94,21 @@ class DPEngine(Engine):
         self.V = V_new
         if self.cfg.method == "policy_iteration" and self.delta < TOLERANCE:
             self._improve()
+
+    @property
+    def converged(self) -> bool:
+        """Nothing changes any more: the values of value iteration stand still (in a
+        deterministic maze they reach V* exactly after as many sweeps as the longest
+        shortest path), or policy iteration's improvement changed no action."""
+        if self.step == 0 or self.edited:
+            return False
+        if self.cfg.method == "value_iteration":
+            return self.delta < TOLERANCE
+        return self.stable
+
+    def last_step(self) -> int:
+        """A converged run stops and says so instead of sweeping on to cfg.steps."""
+        return self.step if self.converged else self.cfg.steps
 
     def _improve(self) -> None:
         """π(s) <- argmax_a Q^π(s, a). A policy that no longer changes is optimal."""
@@ -122,7 +141,8 @@ class DPEngine(Engine):
                   "policy": policy[first].reshape(h, w, N_ACTIONS).copy(),
                   "walls": self.env.walls.copy(), "rewards": self.env.rewards.copy(),
                   "start": np.array(self.env.start), "trajectory": greedy_path(self.env, policy)}
-        metrics = {**self.history_metrics(), "policy_changes": float(self.policy_changes)}
+        metrics = {**self.history_metrics(), "policy_changes": float(self.policy_changes),
+                   "converged": float(self.converged)}
         return Snapshot(step=self.step, epoch=self.improvements, metrics=metrics,
                         arrays=arrays, history=self.history.arrays(), final=final)
 
@@ -130,7 +150,7 @@ class DPEngine(Engine):
         return {**self.base_state(), "V": torch.from_numpy(self.V.copy()),
                 "policy": torch.from_numpy(self.policy.copy()), "delta": self.delta,
                 "improvements": self.improvements, "policy_changes": self.policy_changes,
-                "stable": self.stable,
+                "stable": self.stable, "edited": self.edited,
                 "walls": torch.from_numpy(self.env.walls.copy()),
                 "rewards": torch.from_numpy(self.env.rewards.copy())}
 
@@ -147,3 +167,4 @@ class DPEngine(Engine):
         self.improvements = int(state["improvements"])
         self.policy_changes = int(state["policy_changes"])
         self.stable = bool(state["stable"])
+        self.edited = bool(state.get("edited", False))   # sessions saved before it

@@ -8,6 +8,7 @@ from engines.config import ConfigError
 from engines.rl.configs import DPConfig
 from engines.rl.dp import policy_evaluation, one_hot_policy, value_iteration
 from engines.rl.dp_demo import DPEngine, greedy_path
+from engines.rl.edits import SetReward, ToggleWall
 from engines.rl.gridworld import bfs_distances, edit_world, maze_world
 from tests.engines.nn_helpers import assert_same_run, round_trip, run_to_end
 
@@ -66,13 +67,17 @@ def test_greedy_path_follows_the_shortest_route():
 def test_edit_mid_run_replans_in_the_new_maze():
     engine = DPEngine(DPConfig(maze_size=9, seed=0, steps=400))
     run_to_end(engine)
-    change = {"kind": "set_reward", "cell": (1, 3), "value": 5.0}
+    change = SetReward(cell=(1, 3), value=5.0)
     engine.apply_edit(change)
     engine.cfg = engine.cfg.replace(steps=800)
     run_to_end(engine)
     env = maze_world(9, 9, 0)
     edit_world(env, change)
-    np.testing.assert_allclose(engine.V, value_iteration(env, 0.9).V, atol=1e-12)
+    # the run stops once max |ΔV| < 1e-9; the contraction bounds what is left:
+    # ‖V − V*‖∞ ≤ γ/(1 − γ) · max |ΔV|
+    assert engine.converged and engine.step < 800
+    bound = 0.9 / (1 - 0.9) * engine.delta
+    np.testing.assert_allclose(engine.V, value_iteration(env, 0.9).V, rtol=0, atol=bound + 1e-15)
 
 
 def test_refused_edit_changes_nothing():
@@ -80,7 +85,7 @@ def test_refused_edit_changes_nothing():
     walls = engine.env.walls.copy()
     (treasure,) = [tuple(c) for c in np.argwhere(engine.env.rewards > 0)]
     with pytest.raises(ValueError, match="no reachable reward"):
-        engine.apply_edit({"kind": "toggle_wall", "cell": treasure})
+        engine.apply_edit(ToggleWall(cell=treasure))
     np.testing.assert_array_equal(engine.env.walls, walls)
 
 
@@ -89,7 +94,7 @@ def test_deterministic_and_save_restore():
     assert_same_run(run_to_end(DPEngine(cfg))[-1], run_to_end(DPEngine(cfg), 5)[-1])
     first = DPEngine(cfg.replace(steps=40))
     run_to_end(first)
-    first.apply_edit({"kind": "set_reward", "cell": (1, 3), "value": 2.0})
+    first.apply_edit(SetReward(cell=(1, 3), value=2.0))
     second = DPEngine(cfg)
     second.load_state_dict(round_trip(first.state_dict()))
     first.cfg = cfg
@@ -101,3 +106,24 @@ def test_bad_config():
         DPConfig(maze_size=8)
     with pytest.raises(ConfigError, match="gamma"):
         DPConfig(gamma=1.5)
+
+
+@pytest.mark.parametrize("method", ["value_iteration", "policy_iteration"])
+def test_a_converged_run_stops_early_and_says_so(method):
+    """Value iteration in a deterministic maze reaches V* exactly after as many sweeps as
+    the farthest open cell's distance to the treasure (+1 sweep to see nothing change);
+    the run stops there instead of sweeping on to cfg.steps."""
+    cfg = DPConfig(maze_size=11, seed=0, method=method, gamma=0.9, steps=3000)
+    engine = DPEngine(cfg)
+    snaps = run_to_end(engine)
+    final = snaps[-1]
+    assert final.final and final.metrics["converged"] == 1.0
+    assert final.step < cfg.steps
+    assert not any(s.metrics["converged"] for s in snaps[:-1])
+    if method == "value_iteration":
+        env = maze_world(11, 11, 0)
+        (treasure,) = [tuple(c) for c in np.argwhere(env.rewards > 0)]
+        dist = bfs_distances(env.walls, treasure)
+        farthest = int(dist[np.isfinite(dist) & (dist >= 0)].max())
+        assert final.step == farthest + 1
+        np.testing.assert_allclose(engine.V, value_iteration(env, 0.9).V, atol=1e-12)

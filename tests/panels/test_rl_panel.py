@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
+from engines.rl.edits import ToggleWall
 from engines.rl.gridworld import edit_world
 from panels.rl.views import base_world
 from tests.panels.helpers import make_window
@@ -28,7 +29,7 @@ def cells_by_edit_outcome(world):
         if cell == world.start or world.rewards[cell] != 0:
             continue
         try:
-            edit_world(world.copy(), {"kind": "toggle_wall", "cell": cell})
+            edit_world(world.copy(), ToggleWall(cell=cell))
             allowed = allowed or cell
         except ValueError:
             refused = refused or cell
@@ -103,7 +104,8 @@ def test_reward_edit_reaches_the_engine_and_the_next_run(qtbot, tmp_path):
 
 
 def test_an_edit_that_cuts_off_the_treasure_is_refused_with_a_message(qtbot, tmp_path):
-    window, panel = rl_panel(qtbot, tmp_path, "dp", steps=10**5)
+    # a 41×41 maze: value iteration needs 150 sweeps (15 s at 10/s): the run is still live
+    window, panel = rl_panel(qtbot, tmp_path, "dp", steps=10**5, maze_size=41)
     _, cell = cells_by_edit_outcome(base_world(panel.form.config()))
     assert panel.start()
     qtbot.waitUntil(lambda: panel.last_snapshot is not None, timeout=30000)
@@ -130,7 +132,9 @@ def test_editing_while_idle_shows_at_once_and_is_used_by_the_run(qtbot, tmp_path
 
 
 def test_slow_motion_paces_the_engine(qtbot, tmp_path):
-    window, panel = rl_panel(qtbot, tmp_path, "dp", steps=10**5)
+    # policy iteration on 41×41 at γ = 0.99: 1357 sweeps before it converges and stops
+    window, panel = rl_panel(qtbot, tmp_path, "dp", steps=10**5, maze_size=41,
+                             method="policy_iteration", gamma=0.99)
     assert panel.DEFAULT_SPEEDS["dp"] == panel.speed == 10.0      # sweeps are for watching
     panel.set_speed(20.0)
     assert panel.speed_combo.currentText() == "30 steps/s"       # the nearest choice
@@ -144,7 +148,7 @@ def test_slow_motion_paces_the_engine(qtbot, tmp_path):
     rate = (later.step - first.step) / (later.elapsed - first.elapsed)
     assert 5.0 <= rate <= 12.0
     panel.set_speed(0.0)                                           # full speed, mid-run
-    qtbot.waitUntil(lambda: panel.last_snapshot.step > later.step + 500, timeout=30000)
+    qtbot.waitUntil(lambda: panel.last_snapshot.step > later.step + 300, timeout=30000)
     panel.stop()
     qtbot.waitUntil(lambda: not panel.runner.is_active(), timeout=10000)
     assert window.settings.panel("rl")["speeds"]["dp"] == 0.0     # remembered per demo
