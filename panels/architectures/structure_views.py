@@ -71,10 +71,10 @@ SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def fit_top(plot: CurvePlot, history: dict, keys: tuple[str, ...]) -> None:
-    """y from 0 to 1.7 × the largest value shown (room above the curves for the legend)."""
+    """y from 0 to 2.3 × the largest value shown (room above the curves for the legend)."""
     values = [history[k][np.isfinite(history[k])] for k in keys if k in history]
     top = max([float(v.max()) for v in values if v.size] + [1.0])
-    plot.plotItem.setYRange(0.0, 1.7 * top, padding=0.0)
+    plot.plotItem.setYRange(0.0, 2.3 * top, padding=0.0)
 
 
 def club_colormap() -> pg.ColorMap:
@@ -112,7 +112,7 @@ class GnnView(DemoView):
         self.task.legend.setColumnCount(2)
         self.walks = ImagePlot("(Aⁿ)ᵢⱼ", "j", "i",
                                colormap=pg.colormap.get("viridis"), colorbar=True,
-                               lock_aspect=True)
+                               lock_aspect=False)
         self.walks.plotItem.invertY(True)
         self.vectors = ImagePlot("x<sub>v</sub>, round t", "component", "node v",
                                  colormap=diverging_colormap(), lock_aspect=False)
@@ -197,6 +197,7 @@ class GnnView(DemoView):
             return
         a, m = snap.arrays, snap.metrics
         karate = "accuracy" in m
+        self.loss.set_curve_enabled("accuracy", karate)
         rounds = a["round_pc1"].shape[0] - 1
         if self.round.maximum() != rounds:
             self.round.setMaximum(rounds)
@@ -228,13 +229,14 @@ class GnnView(DemoView):
         self.vectors.set_image(vec, levels=(-lim, lim))
         self.show_task(a, karate)
         i, j = 0, len(A) - 1
-        acc = f"accuracy on the unlabelled <b>{_g(m['accuracy'])}</b> · " if karate else ""
+        acc = f"accuracy (unlabelled) <b>{_g(m['accuracy'])}</b> · " if karate else ""
         loss_name = "test cross-entropy" if karate else "test MSE / Var(E)"
         self.readout.setText(
-            f"{self.hint.text()} {acc}{loss_name} <b>{_g(m['test_loss'])}</b> · shuffles "
-            f"<b>{int(m['shuffles'])}</b>, largest output change under relabelling "
-            f"<b>{m['shuffle_change']:.2g}</b> · (A<sup>{n}</sup>)<sub>{i},{j}</sub> = "
-            f"<b>{int(An[i, j])}</b> walks of length {n} from node {j} to node {i}")
+            f"{acc}{loss_name} <b>{_g(m['test_loss'])}</b> · shuffles "
+            f"<b>{int(m['shuffles'])}</b>, max output change <b>{m['shuffle_change']:.2g}"
+            f"</b> · (A<sup>{n}</sup>)<sub>{i},{j}</sub> = <b>{int(An[i, j])}</b> walks of "
+            f"length {n} from {j} to {i}")
+        self.graph.setToolTip(self.hint.text())
 
     def show_task(self, a, karate: bool) -> None:
         x, y, g = a["task_x"], a["task_y"], a["task_group"] > 0.5
@@ -255,8 +257,8 @@ class GnnView(DemoView):
         if self.legend_mode != karate:
             self.legend_mode = karate
             p.legend.clear()
-            p.legend.addItem(p.curve("group0"), "Mr. Hi's club" if karate else "≤ 8 atoms")
-            p.legend.addItem(p.curve("group1"), "officer's club" if karate else "> 8 atoms")
+            p.legend.addItem(p.curve("group0"), "Mr. Hi" if karate else "≤ 8")
+            p.legend.addItem(p.curve("group1"), "officer" if karate else "> 8 atoms")
             p._style_legend_labels()
 
     legend_mode: bool | None = None
@@ -314,6 +316,8 @@ class AttentionView(DemoView):
             marks.setZValue(20)
             p.plotItem.addItem(marks)
             p.plotItem.setMouseEnabled(x=False, y=False)
+            p.setToolTip("One bar per object: its colour, its shape on top, its taste "
+                         "below; the object asked for is outlined. Height: w_j.")
             self.bars.append((p, bar, marks))
         self.beta_plot = CurvePlot("Request 1: w<sub>j</sub>(β)", "β", "w<sub>j</sub>",
                                    legend=None, y_range=(0.0, 1.05))
@@ -421,11 +425,11 @@ class AttentionView(DemoView):
         pick = [int(np.argmin(np.abs(d - k))) for k in (4, 64, 1024)]
         stds = ", ".join(f"{_g(a['qk_std'][k], 2)}" for k in pick)
         self.readout.setText(
-            f"Keys: colour | shape | taste one-hot blocks · accuracy on new databases <b>{_g(m['accuracy'])}</b> · mean largest weight "
-            f"<b>{_g(m['mean_max_weight'])}</b> · mean weight on the object asked for "
+            f"New databases: accuracy <b>{_g(m['accuracy'])}</b> · mean max w "
+            f"<b>{_g(m['mean_max_weight'])}</b> · w of the object asked for "
             f"<b>{_g(m['weight_on_target'])}</b> · score <b>{SCORES[int(m['score_index'])]}"
             f"</b>, β = <b>{_g(m['beta'])}</b> · std(q·k) at d = 4, 64, 1024: <b>{stds}</b> "
-            f"(√d = 2, 8, 32); of q·k/√d: {_g(a['qk_std_scaled'][pick[-1]], 2)}")
+            f"(√d = 2, 8, 32)")
 
     def show_beta(self, a, m) -> None:
         e = a["scores"][0]
@@ -563,15 +567,13 @@ class TransformerView(DemoView):
         ok = m["query_correct"] > 0.5
         colour = GREEN if ok else VERMILLION
         self.answer.setText(
-            f"<span style='font-size:x-large'>{tokens_text(a['tokens'][:len(a['tokens']) - len(a['prediction'])])}"
+            f"<span style='font-size:large'>{tokens_text(a['tokens'][:len(a['tokens']) - len(a['prediction'])])}"
             f"<br>net: <b style='color:{colour}'>{tokens_text(a['prediction'])}</b><br>"
             f"right: {tokens_text(a['answer'])}</span>")
         self.readout.setText(
-            f"Sequence accuracy on held-out problems <b>{_g(m['sequence_accuracy'])}</b> · "
-            f"digit accuracy <b>{_g(m['token_accuracy'])}</b> · loss <b>{_g(m['loss'])}</b>"
-            f" · attention maps: {L} layer{'s' if L > 1 else ''} × {H} head"
-            f"{'s' if H > 1 else ''}, each row j (query) over the columns j′ (keys) of "
-            f"the sequence {tokens_text(a['tokens'])}")
+            f"Held-out problems: sequences right <b>{_g(m['sequence_accuracy'])}</b> · "
+            f"digits right <b>{_g(m['token_accuracy'])}</b> · loss <b>{_g(m['loss'])}</b>"
+            f" · maps: row j attends to column j′ of {tokens_text(a['tokens'])}")
 
     def reset(self) -> None:
         super().reset()
