@@ -18,6 +18,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from engines.config import ConfigBase
+from engines.edits import Edit
 
 
 class Cancelled(Exception):
@@ -180,8 +181,9 @@ class Control:
         self._running.set()
         self._wake.set()
 
-    def post_edit(self, change: dict) -> None:
-        """Queue an edit for the engine; applied at its next checkpoint (also when paused)."""
+    def post_edit(self, change: Edit) -> None:
+        """Queue an edit (an engines.edits.Edit) for the engine; applied at its next
+        checkpoint (also when paused)."""
         with self._edit_lock:
             self._edits.append(change)
         self._wake.set()
@@ -346,13 +348,16 @@ class Engine:
     def load_state_dict(self, state: dict[str, Any]) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def apply_edit(self, change: dict) -> None:
+    def apply_edit(self, change: Edit) -> None:
         """Change the engine's world mid-run (e.g. a wall clicked in the panel).
 
-        Called between steps on the engine's thread. Raise ValueError with a message for
-        the user, leaving the engine unchanged, when the edit is refused.
+        ``change`` is one of the topic's frozen edit dataclasses (engines.edits.Edit);
+        dispatch on its type. Called between steps on the engine's thread. Raise ValueError
+        with a message for the user, leaving the engine unchanged, when the edit is refused
+        (also for an edit type the engine does not take: name it).
         """
-        raise ValueError(f"{type(self).__name__} has nothing that can be edited")
+        raise ValueError(f"{type(self).__name__} has nothing that can be edited "
+                         f"(got {type(change).__name__})")
 
     # Shared part of every state_dict: progress and metric history.
     def base_state(self) -> dict[str, Any]:

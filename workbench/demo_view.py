@@ -46,8 +46,10 @@ from PySide6.QtWidgets import (QGridLayout, QLabel, QSizePolicy, QSplitter, QSta
                                QWidget)
 
 from engines.config import ConfigBase
+from engines.edits import Edit
 from engines.runtime import Snapshot
 from engines.spec import DemoSpec
+from workbench.runner import check_edit
 
 if TYPE_CHECKING:  # pragma: no cover
     from workbench.panel import Panel
@@ -97,9 +99,11 @@ class DemoContext:
         return (self.current and self._panel.restored is None
                 and self._panel.runner.is_active())
 
-    def send_edit(self, edit) -> bool:
-        """Hand an edit to the running engine (applied between two steps); False when no
-        run of this demo is live. A refusal arrives as an error message."""
+    def send_edit(self, edit: Edit) -> bool:
+        """Hand an edit (an engines.edits.Edit dataclass, e.g. ToggleWall(cell=(2, 3))) to
+        the running engine (applied between two steps); False when no run of this demo is
+        live. A refusal arrives as an error message."""
+        check_edit(edit)   # also when not live: a wrong type is a bug in the view
         return self.live and self._panel.runner.edit(edit)
 
     def start(self, paused: bool = False) -> bool:

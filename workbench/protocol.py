@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engines.config import ConfigBase
+from engines.edits import Edit as EngineEdit
 from engines.runtime import Snapshot
 from engines.spec import DemoSpec
 
@@ -63,9 +64,10 @@ class StateRequest:
 
 @dataclass(frozen=True)
 class Edit:
-    """Change the engine's world between two steps (Engine.apply_edit)."""
+    """Change the engine's world between two steps (Engine.apply_edit); ``change`` is an
+    engines.edits.Edit, pickled whole."""
     rid: int
-    change: Any
+    change: EngineEdit
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from engines.config import ConfigBase
+from engines.edits import Edit
 from engines.runtime import Snapshot
 from engines.spec import DemoSpec
 from workbench import protocol as msg
@@ -36,6 +38,20 @@ DRAW_SHARE = 0.4
 MAX_FRAME_INTERVAL = 0.5
 # Seconds a stopped engine may take to reach its next checkpoint before its host is ended.
 STOP_GRACE = 3.0
+# Transitional (issue 10): edits still sent as dicts by topics not yet converted to
+# engines.edits.Edit dataclasses are let through with a DeprecationWarning. False: TypeError.
+_LEGACY_DICT_EDITS = True
+
+
+def check_edit(change) -> None:
+    """TypeError unless ``change`` is an engines.edits.Edit (see _LEGACY_DICT_EDITS)."""
+    if isinstance(change, dict) and _LEGACY_DICT_EDITS:
+        # The architectures and dynamics topics still send dicts; set _LEGACY_DICT_EDITS
+        # to False once they send Edit dataclasses.
+        warnings.warn("a dict edit: send an engines.edits.Edit dataclass",
+                      DeprecationWarning, stacklevel=3)
+    elif not isinstance(change, Edit):
+        raise TypeError(f"an edit must be an engines.edits.Edit, not {type(change).__name__}")
 
 # Run states shown in the status bar.
 IDLE, STARTING, RUNNING, PAUSED, STOPPING, FINISHED = (
@@ -186,9 +202,11 @@ class EngineRunner(QObject):
         elif self.is_active() and self._run_request is not None:
             self._send_run()
 
-    def edit(self, change: dict) -> bool:
-        """Send an edit of the engine's world (applied between two steps, also when
-        paused); the answer arrives as ``edited``. False when no run is active."""
+    def edit(self, change: Edit) -> bool:
+        """Send an edit of the engine's world (an engines.edits.Edit, applied between two
+        steps, also when paused); the answer arrives as ``edited``. False when no run is
+        active. Anything that is not an Edit is a TypeError."""
+        check_edit(change)
         if not self.is_active():
             return False
         self._send(msg.Edit, change)

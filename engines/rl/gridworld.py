@@ -20,6 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engines.edits import Edit
+from engines.rl.edits import MAZE_EDITS, SetWorld, ToggleWall
+
 ACTIONS = ("up", "down", "left", "right")
 #: (d_row, d_col) of each action, in the order of ACTIONS.
 MOVES = np.array([[-1, 0], [1, 0], [0, -1], [0, 1]])
@@ -294,26 +297,21 @@ def maze_world(h: int, w: int, seed: int, treasure: float = 1.0, treasures: int 
 
 
 # ---- edits from the panel (mouse clicks), also mid-run ----------------------------------
-EDIT_KINDS = ("toggle_wall", "set_reward", "set_world")
-
-
-def edit_world(env: GridWorld, change: dict) -> None:
-    """Apply one edit: {"kind": "toggle_wall", "cell": (r, c)},
-    {"kind": "set_reward", "cell": (r, c), "value": x} or
-    {"kind": "set_world", "walls": (H, W) bool, "rewards": (H, W) float} (a whole edited
-    maze at once, e.g. carried over to a new run).
+def edit_world(env: GridWorld, change: Edit) -> None:
+    """Apply one edit of engines.rl.edits: ToggleWall(cell), SetReward(cell, value) or
+    SetWorld(walls, rewards) (a whole edited maze at once, e.g. carried over to a new run).
 
     Raises ValueError with a message for the panel, and leaves the world unchanged, when
     the edit is impossible (a wall on the start) or leaves nothing to learn (no reward
     reachable from the start any more).
     """
-    kind = change.get("kind")
-    if kind not in EDIT_KINDS:
-        raise ValueError(f"unknown edit {kind!r}; known: {', '.join(EDIT_KINDS)}")
+    if not isinstance(change, MAZE_EDITS):
+        known = ", ".join(kind.__name__ for kind in MAZE_EDITS)
+        raise ValueError(f"unknown edit {type(change).__name__}; known: {known}")
     walls, rewards = env.walls.copy(), env.rewards.copy()
-    if kind == "set_world":
-        new_walls = np.asarray(change["walls"], dtype=bool)
-        new_rewards = np.asarray(change["rewards"], dtype=float)
+    if isinstance(change, SetWorld):
+        new_walls = np.asarray(change.walls, dtype=bool)
+        new_rewards = np.asarray(change.rewards, dtype=float)
         if new_walls.shape != env.shape or new_rewards.shape != env.shape:
             raise ValueError(f"edit refused: the maze is {env.shape}, not {new_walls.shape}")
         if new_walls[env.start]:
@@ -321,13 +319,13 @@ def edit_world(env: GridWorld, change: dict) -> None:
         env.walls[...], env.rewards[...] = new_walls, np.where(new_walls, 0.0, new_rewards)
         _validate_or_revert(env, walls, rewards)
         return
-    cell = tuple(int(x) for x in change["cell"])
-    if kind == "toggle_wall":
+    cell = tuple(int(x) for x in change.cell)
+    if isinstance(change, ToggleWall):
         env.toggle_wall(cell)
         if env.walls[cell]:
             env.rewards[cell] = 0.0   # a wall holds no treasure
     else:
-        env.set_reward(cell, float(change["value"]))
+        env.set_reward(cell, float(change.value))
     _validate_or_revert(env, walls, rewards)
 
 

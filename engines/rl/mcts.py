@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from engines.edits import Edit
 from engines.rl.configs import MCTSConfig
 from engines.rl.dp import check_gamma
 from engines.rl.gridworld import N_ACTIONS, GridWorld, edit_world, maze_world
@@ -380,8 +381,8 @@ class MCTSEngine(Engine):
         self.tree.reset(self.agent)
 
     # ---- mouse edits ------------------------------------------------------------------------
-    def apply_edit(self, change: dict) -> None:
-        """Apply a panel edit ({"kind": "toggle_wall" | "set_reward", "cell", "value"}).
+    def apply_edit(self, change: Edit) -> None:
+        """Apply a panel edit (engines.rl.edits: ToggleWall, SetReward, SetWorld).
 
         A refused edit raises ValueError from :func:`edit_world` and changes nothing.
         Otherwise the model (P, R, terminal) is rebuilt and the tree discarded: its

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from engines.edits import Edit
 from engines.rl.configs import TabularQConfig
 from engines.rl.dp import GAMMA_MESSAGE, unique_optimal_mask, value_iteration
 from engines.rl.gridworld import N_ACTIONS, GridWorld, edit_world, maze_world
@@ -246,7 +247,7 @@ class TabularQEngine(Engine):
                                       & unique_optimal_mask(vi.Q, 1e-6))
         self._optimal = vi.policy[self._judged]
 
-    def apply_edit(self, change: dict) -> None:
+    def apply_edit(self, change: Edit) -> None:
         """A wall toggled or a reward set in the panel: learning goes on in the new maze."""
         edit_world(self.env, change)
         self.agent.refresh_model()

@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QInputDialog, QLabel, Q
                                QVBoxLayout, QWidget)
 
 from engines.config import ConfigBase, ConfigError
+from engines.edits import Edit
+from engines.rl.edits import SetReward, SetWorld, ToggleWall
 from engines.rl.gridworld import GridWorld, bfs_distances, edit_world, maze_world
 from engines.runtime import Snapshot
 from panels.rl.maze_plot import MazePlot
@@ -39,11 +41,11 @@ def base_world(cfg: ConfigBase) -> GridWorld:
                       bump_penalty=getattr(cfg, "bump_penalty", 0.0))
 
 
-def describe_edit(change: dict) -> str:
-    if change["kind"] == "toggle_wall":
-        return f"cell {tuple(change['cell'])}"
-    if change["kind"] == "set_reward":
-        return f"reward {change['value']:+g} at {tuple(change['cell'])}"
+def describe_edit(change: Edit) -> str:
+    if isinstance(change, ToggleWall):
+        return f"cell {tuple(change.cell)}"
+    if isinstance(change, SetReward):
+        return f"reward {change.value:+g} at {tuple(change.cell)}"
     return "the edited maze"
 
 def moving_average(values: np.ndarray, window: int = AVERAGE_WINDOW) -> np.ndarray:
@@ -165,7 +167,7 @@ class MazeView(DemoView):
         return not (np.array_equal(base.walls, self.edited.walls)
                     and np.array_equal(base.rewards, self.edited.rewards))
 
-    def edit_maze(self, change: dict) -> bool:
+    def edit_maze(self, change: Edit) -> bool:
         """Apply a click to the maze; a running engine of this demo gets it too."""
         if self.edited is None:
             return False
@@ -183,8 +185,8 @@ class MazeView(DemoView):
 
     def run_started(self, cfg) -> None:
         if self.world_edited(cfg):
-            self.ctx.send_edit({"kind": "set_world", "walls": self.edited.walls.copy(),
-                                "rewards": self.edited.rewards.copy()})
+            self.ctx.send_edit(SetWorld(walls=self.edited.walls.copy(),
+                                        rewards=self.edited.rewards.copy()))
 
     def session_loaded(self, snap) -> None:
         if self.edited is not None and "walls" in snap.arrays:
@@ -194,14 +196,14 @@ class MazeView(DemoView):
 
     def _on_cell_clicked(self, row: int, col: int, button: str) -> None:
         if button == "left":
-            self.edit_maze({"kind": "toggle_wall", "cell": (row, col)})
+            self.edit_maze(ToggleWall(cell=(row, col)))
         else:
             value = self._ask_reward(row, col)
             if value is not None:
                 self.request_reward(row, col, value)
 
     def request_reward(self, row: int, col: int, value: float) -> None:
-        self.edit_maze({"kind": "set_reward", "cell": (row, col), "value": float(value)})
+        self.edit_maze(SetReward(cell=(row, col), value=float(value)))
 
     def _ask_reward(self, row: int, col: int) -> float | None:
         menu = QMenu(self)

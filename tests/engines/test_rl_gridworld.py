@@ -6,6 +6,7 @@ import pytest
 
 from engines.rl.dp import (GAMMA_MESSAGE, one_hot_policy, policy_evaluation,
                            value_iteration)
+from engines.rl.edits import SetReward
 from engines.rl.gridworld import GridWorld, bfs_distances, maze_world, prim_maze
 
 SEEDS = (0, 1, 2)
@@ -200,5 +201,5 @@ def test_too_many_vanishing_chests_is_refused():
     free = [tuple(c) for c in np.argwhere(~env.walls & (env.rewards == 0))]
     free.remove(env.start)
     with pytest.raises(ValueError, match="at most 6 vanishing chests"):
-        edit_world(env, {"kind": "set_reward", "cell": free[0], "value": 1.0})
+        edit_world(env, SetReward(cell=free[0], value=1.0))
     assert len(env.chest_cells()) == 6

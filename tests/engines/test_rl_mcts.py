@@ -3,19 +3,28 @@ MCTSEngine contract (determinism, save/restore, mouse edits, config errors)."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
 import torch
 
 from engines.config import ConfigError
+from engines.edits import Edit
 from engines.rl.dp import GAMMA_MESSAGE, unique_optimal_mask, value_iteration
+from engines.rl.edits import SetReward, ToggleWall
 from engines.rl.gridworld import GridWorld, bfs_distances, maze_world
 from engines.rl.mcts import MCTSConfig, MCTSEngine, SearchTree, search
 from tests.engines.nn_helpers import (assert_cancelled_before_start, assert_same_run, global_rng_untouched,
                                       round_trip, run_to_end)
 
 GAMMA = 0.95
+
+
+@dataclass(frozen=True)
+class Teleport(Edit):
+    """An edit no maze engine takes."""
+    cell: tuple[int, int]
 
 
 def treasure_cell(env: GridWorld) -> tuple[int, int]:
@@ -283,7 +292,7 @@ def test_save_restore_keeps_edits():
     first = MCTSEngine(cfg.replace(steps=150))
     run_to_end(first)
     cell = next(c for c in ((1, 3), (3, 1), (3, 3)) if c != treasure_cell(first.env))
-    first.apply_edit({"kind": "set_reward", "cell": cell, "value": -0.5})   # a room: open
+    first.apply_edit(SetReward(cell=cell, value=-0.5))   # a room: open
     state = round_trip(first.state_dict())
     second = MCTSEngine(cfg)
     second.load_state_dict(state)
@@ -301,13 +310,13 @@ def test_apply_edit_rebuilds_the_model_and_the_tree():
     assert len(engine.tree) > 1
     cell = (2, 2)                    # a pillar between four rooms: opening it is always fine
     assert engine.env.walls[cell]
-    engine.apply_edit({"kind": "toggle_wall", "cell": cell})
+    engine.apply_edit(ToggleWall(cell=cell))
     assert not engine.env.walls[cell]
     assert len(engine.tree) == 1 and engine.tree.root.visits == 0
     assert engine.sims_this_move == 0
     np.testing.assert_array_equal(engine.P, engine.env.model()[0])
     assert not engine.snapshot().arrays["walls"][cell]
-    engine.apply_edit({"kind": "set_reward", "cell": (1, 1), "value": -1.0})
+    engine.apply_edit(SetReward(cell=(1, 1), value=-1.0))
     assert (engine.R == -1.0).any()                  # moves onto (or staying on) the start
     np.testing.assert_array_equal(engine.R, engine.env.model()[1])
 
@@ -324,7 +333,7 @@ def test_edit_walling_in_the_agent_restarts_the_episode():
     engine.trajectory.append(engine.agent)
     engine.moves = 3
     engine.tree.reset(engine.agent)
-    engine.apply_edit({"kind": "toggle_wall", "cell": cell})
+    engine.apply_edit(ToggleWall(cell=cell))
     assert engine.env.walls[cell]
     assert engine.agent == env.start_state and engine.moves == 0 and engine.episodes == 1
     assert engine.tree.root_state == env.start_state
@@ -341,11 +350,11 @@ def test_refused_edit_changes_nothing():
                    if not env.walls[tr + dr, tc + dc]]       # the treasure is a dead end
     walls, rewards, size = env.walls.copy(), env.rewards.copy(), len(engine.tree)
     with pytest.raises(ValueError, match="edit refused: no reachable reward"):
-        engine.apply_edit({"kind": "toggle_wall", "cell": entrance})
+        engine.apply_edit(ToggleWall(cell=entrance))
     with pytest.raises(ValueError, match="start cell"):
-        engine.apply_edit({"kind": "toggle_wall", "cell": env.start})
-    with pytest.raises(ValueError, match="unknown edit"):
-        engine.apply_edit({"kind": "teleport", "cell": (1, 1)})
+        engine.apply_edit(ToggleWall(cell=env.start))
+    with pytest.raises(ValueError, match="unknown edit Teleport; known: ToggleWall"):
+        engine.apply_edit(Teleport(cell=(1, 1)))
     np.testing.assert_array_equal(env.walls, walls)
     np.testing.assert_array_equal(env.rewards, rewards)
     assert len(engine.tree) == size

@@ -6,6 +6,7 @@ import pytest
 
 from engines.config import ConfigError
 from engines.rl.dp import GAMMA_MESSAGE, unique_optimal_mask, value_iteration
+from engines.rl.edits import SetReward, ToggleWall
 from engines.rl.gridworld import maze_world
 from engines.rl.tabular import TabularQConfig, TabularQEngine, greedy_return, train
 from tests.engines.nn_helpers import (assert_cancelled_before_start, assert_same_run, global_rng_untouched,
@@ -151,7 +152,7 @@ def test_edit_mid_run_changes_the_world_and_learning_follows():
     engine = TabularQEngine(cfg)
     run_to_end(engine)
     # a second, bigger treasure right next to the start: the policy must re-route
-    change = {"kind": "set_reward", "cell": (1, 2), "value": 5.0}
+    change = SetReward(cell=(1, 2), value=5.0)
     engine.apply_edit(change)
     assert engine.env.rewards[1, 2] == 5.0
     engine.cfg = cfg.replace(steps=9000)
@@ -170,9 +171,9 @@ def test_refused_edit_leaves_the_engine_unchanged():
     before = engine.state_dict()
     treasure = tuple(np.argwhere(engine.env.rewards > 0)[0])
     with pytest.raises(ValueError, match="edit refused: no reachable reward"):
-        engine.apply_edit({"kind": "toggle_wall", "cell": treasure})
+        engine.apply_edit(ToggleWall(cell=treasure))
     with pytest.raises(ValueError, match="start"):
-        engine.apply_edit({"kind": "toggle_wall", "cell": (1, 1)})
+        engine.apply_edit(ToggleWall(cell=(1, 1)))
     after = engine.state_dict()
     np.testing.assert_array_equal(before["walls"], after["walls"])
     np.testing.assert_array_equal(before["rewards"], after["rewards"])
@@ -185,7 +186,7 @@ def test_wall_on_the_agent_restarts_its_episode_and_edits_survive_a_session():
     if cell == engine.env.start:
         pytest.skip("the agent happens to stand on the start")
     try:
-        engine.apply_edit({"kind": "toggle_wall", "cell": cell})
+        engine.apply_edit(ToggleWall(cell=cell))
     except ValueError:
         pytest.skip("this wall would cut off the treasure")
     assert engine.agent.state == engine.env.start_state
@@ -214,7 +215,7 @@ def test_adding_a_chest_with_vanishing_chests_starts_a_new_table():
     assert engine.agent.Q.shape == (49 * 2, 4) and np.abs(engine.agent.Q).sum() > 0
     free = [tuple(c) for c in np.argwhere(~engine.env.walls & (engine.env.rewards == 0))]
     free.remove(engine.env.start)
-    engine.apply_edit({"kind": "set_reward", "cell": free[0], "value": 1.0})
+    engine.apply_edit(SetReward(cell=free[0], value=1.0))
     assert engine.agent.Q.shape == (49 * 4, 4) and np.abs(engine.agent.Q).sum() == 0
     engine.cfg = cfg.replace(steps=600)
     run_to_end(engine)                    # and learning goes on in the bigger space

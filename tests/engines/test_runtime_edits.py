@@ -2,25 +2,33 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 
 import pytest
 
+from engines.edits import Edit
 from engines.runtime import Control, drive
 from engines.rl.configs import DPConfig
 from engines.rl.dp_demo import DPEngine
+
+
+@dataclass(frozen=True)
+class Mark(Edit):
+    """A stand-in edit: Control only queues and hands edits on."""
+    n: int = 0
 
 
 def test_edits_wait_for_a_checkpoint_and_keep_their_order():
     ctl = Control()
     applied = []
     ctl.edit_handler = applied.extend
-    ctl.post_edit({"n": 1})
-    ctl.post_edit({"n": 2})
+    ctl.post_edit(Mark(1))
+    ctl.post_edit(Mark(2))
     assert applied == []                 # nothing happens on the poster's thread
     ctl.checkpoint()
-    assert applied == [{"n": 1}, {"n": 2}]
+    assert applied == [Mark(1), Mark(2)]
     ctl.checkpoint()
-    assert applied == [{"n": 1}, {"n": 2}]   # each edit once
+    assert applied == [Mark(1), Mark(2)]   # each edit once
 
 
 def test_a_paused_engine_still_applies_edits():
@@ -32,9 +40,9 @@ def test_a_paused_engine_still_applies_edits():
     worker = threading.Thread(target=ctl.checkpoint)
     worker.start()
     assert ctl.wait_parked(2.0)
-    ctl.post_edit("wall")
+    ctl.post_edit(Mark(7))
     assert done.wait(2.0)
-    assert applied == ["wall"] and ctl.paused     # applied without resuming
+    assert applied == [Mark(7)] and ctl.paused     # applied without resuming
     ctl.resume()
     worker.join(2.0)
     assert not worker.is_alive()
@@ -87,8 +95,8 @@ def test_slow_motion_can_be_cancelled_while_waiting():
 def test_engines_refuse_edits_by_default():
     from engines.runtime import Engine
 
-    with pytest.raises(ValueError, match="nothing that can be edited"):
-        Engine.apply_edit(object.__new__(Engine), {"kind": "toggle_wall", "cell": (0, 0)})
+    with pytest.raises(ValueError, match=r"nothing that can be edited \(got Mark\)"):
+        Engine.apply_edit(object.__new__(Engine), Mark(3))
 
 
 def test_in_slow_motion_one_step_is_exactly_one_step():
@@ -121,9 +129,9 @@ def test_a_parked_engine_applies_an_edit_without_resuming():
     worker = threading.Thread(target=engine_thread)
     worker.start()
     assert ctl.wait_parked(2.0)
-    ctl.post_edit("x")
+    ctl.post_edit(Mark(5))
     assert done.wait(10.0)
-    assert applied == ["x"] and ctl.paused
+    assert applied == [Mark(5)] and ctl.paused
     ctl.cancel()
     worker.join(10.0)
     assert not worker.is_alive()
