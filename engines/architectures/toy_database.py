@@ -151,7 +151,8 @@ class AttentionEngine(Engine):
                                                cfg.asked, self.rng))
         _, w = self.read(h, r)
         v_out = w                                               # Σ_j w_j onehot(j)
-        loss = -torch.log(v_out[torch.arange(len(target)), target] + 1e-12).mean()
+        loss = -torch.log(v_out[torch.arange(len(target), device=self.device), target]
+                          + 1e-12).mean()
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         self.opt.step()
@@ -161,7 +162,7 @@ class AttentionEngine(Engine):
     def evaluate(self) -> dict[str, float]:
         h, r, target = self.test
         _, w = self.read(h, r)
-        idx = torch.arange(len(target))
+        idx = torch.arange(len(target), device=self.device)
         return {"accuracy": float((w.argmax(1) == target).double().mean()),
                 "mean_max_weight": float(w.max(1).values.double().mean()),
                 "weight_on_target": float(w[idx, target].double().mean()),
