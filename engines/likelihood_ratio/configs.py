@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engines.config import ConfigBase, param
+from engines.edits import Edit
 
 #: Pairs of densities (p = "signal" hypothesis, q = "background" hypothesis).
 PAIRS = ("gaussians", "mixture", "signal_background", "painted")
@@ -121,3 +122,17 @@ class DeepSetsConfig(ConfigBase):
                       group="Training")
     steps: int = param(3000, label="Steps", min=1, max=200000, log=True, group="Training")
     seed: int = param(0, label="Seed", min=0, max=2**31 - 1, advanced=True)
+
+
+# ---- edits a view sends a running engine (engines.edits) ----------------------------------
+@dataclass(frozen=True)
+class Paint(Edit):
+    """The painted points become density ``which`` ("p" or "q"), replacing it: x values or
+    (x, y) pairs in 1-d (y ignored), (x, y) pairs in 2-d."""
+    which: str
+    points: tuple[float | tuple[float, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Shuffle(Edit):
+    """List every test jet's particles in a new random order (deep-sets)."""

@@ -18,9 +18,10 @@ import numpy as np
 import torch
 from torch import nn
 
+from engines.edits import Edit
 from engines.generative.common import Throttle
 from engines.likelihood_ratio import stats
-from engines.likelihood_ratio.configs import DeepSetsConfig
+from engines.likelihood_ratio.configs import DeepSetsConfig, Shuffle
 from engines.likelihood_ratio.jets import MAX_PARTICLES, sample_jets, shuffle_particles
 from engines.likelihood_ratio.nets import mlp
 from engines.likelihood_ratio.ratio import stream
@@ -92,10 +93,10 @@ class DeepSetsEngine(Engine):
         if hasattr(self, "throttle"):
             self.throttle.clear()
 
-    def apply_edit(self, change: dict) -> None:
-        """{"kind": "shuffle"}: list every test jet's particles in a new random order."""
-        if change.get("kind") != "shuffle":
-            raise ValueError(f"unknown edit {change.get('kind')!r}: only 'shuffle' is known")
+    def apply_edit(self, change: Edit) -> None:
+        """Shuffle(): list every test jet's particles in a new random order."""
+        if not isinstance(change, Shuffle):
+            raise ValueError(f"unknown edit {type(change).__name__}: only Shuffle is known")
         self.shuffles += 1
         self._set_shuffle()
 

@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 import torch
 
+from engines.edits import Edit
 from engines.generative.common import Throttle
-from engines.likelihood_ratio.configs import RatioConfig
+from engines.likelihood_ratio.configs import Paint, RatioConfig
 from engines.likelihood_ratio.densities import clean_painted, make_pair
 from engines.likelihood_ratio.functionals import functional, optimal_loss_exact
 from engines.likelihood_ratio.nets import mlp
@@ -87,18 +88,18 @@ class RatioEngine(Engine):
     def _tensor(self, x: np.ndarray) -> torch.Tensor:
         return torch.as_tensor(x, dtype=torch.float32, device=self.device)
 
-    def apply_edit(self, change: dict) -> None:
-        """{"kind": "paint", "which": "p" | "q", "points": [...]}: the painted blobs become
-        density p or q (replacing it); x values or (x, y) pairs in 1-d, (x, y) in 2-d."""
-        if change.get("kind") != "paint":
-            raise ValueError(f"unknown edit {change.get('kind')!r}: only 'paint' is known")
+    def apply_edit(self, change: Edit) -> None:
+        """Paint(which="p" | "q", points): the painted blobs become density p or q
+        (replacing it); x values or (x, y) pairs in 1-d, (x, y) in 2-d."""
+        if not isinstance(change, Paint):
+            raise ValueError(f"unknown edit {type(change).__name__}: only Paint is known")
         if self.cfg.pair != "painted":
             raise ValueError("Painting needs the density pair 'painted': choose it in the "
                              "settings and start a new run.")
-        which = change.get("which")
+        which = change.which
         if which not in ("p", "q"):
             raise ValueError("say which density the paint is for: 'p' or 'q'")
-        points = clean_painted(change.get("points", ()), self.cfg.dim)
+        points = clean_painted(change.points, self.cfg.dim)
         self.edit_log = [*self._edits(), which]
         self.painted = {**self.painted, which: points}
         self._set_pair()

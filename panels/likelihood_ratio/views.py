@@ -5,9 +5,9 @@ Deep Sets against an MLP on jets.
 User input mid-run goes to the engine as an edit (engines.likelihood_ratio):
 - ``ratio`` / ``neyman-pearson`` with the pair "painted": a left click or drag in the
   density plot paints p, the right button paints q; the view keeps every painted point and
-  sends the whole list, {"kind": "paint", "which": "p" | "q", "points": [...]} (the engine
+  sends the whole list, Paint(which="p" | "q", points=(...)) (the engine
   replaces that density). Points painted with no live run are sent when the next run starts.
-- ``deep-sets``: "Shuffle particles" sends {"kind": "shuffle"}: the test jets' particles are
+- ``deep-sets``: "Shuffle particles" sends Shuffle(): the test jets' particles are
   listed in a new random order; the Deep Sets output stays, the MLP's moves.
 Views import only the numpy-only functionals module of the engines.
 """
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QSt
     QVBoxLayout, QWidget
 
 from engines.config import ConfigError
+from engines.likelihood_ratio.configs import Paint, Shuffle
 from engines.likelihood_ratio.functionals import FUNCTIONALS
 from engines.runtime import Snapshot
 from panels.likelihood_ratio.plots import Curve, Image, PaintCurve, PaintImage
@@ -269,10 +270,10 @@ class RatioView(DemoView):
                         f"(Start) uses them.")
         return True
 
-    def paint_edit(self, which: str, dim: int) -> dict:
+    def paint_edit(self, which: str, dim: int) -> Paint:
         pts = self.paint[which]
-        return {"kind": "paint", "which": which,
-                "points": pts[:, 0].tolist() if dim == 1 else pts.tolist()}
+        return Paint(which=which, points=tuple(pts[:, 0].tolist()) if dim == 1
+                     else tuple(map(tuple, pts.tolist())))
 
     def clear_paint(self) -> None:
         self.paint = {}
@@ -608,7 +609,7 @@ class DeepSetsView(DemoView):
     def shuffle(self) -> bool:
         if self.ctx is None:
             return False
-        if self.ctx.send_edit({"kind": "shuffle"}):
+        if self.ctx.send_edit(Shuffle()):
             self.ctx.message("Particles shuffled: the test jets are listed in a new order.")
             return True
         self.ctx.message("Start a run first: shuffling re-orders the test jets of a running "

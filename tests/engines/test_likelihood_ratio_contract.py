@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from engines.likelihood_ratio import DEMOS, TOPIC
-from engines.likelihood_ratio.configs import DeepSetsConfig, NeymanPearsonConfig, RatioConfig
+from engines.likelihood_ratio.configs import DeepSetsConfig, NeymanPearsonConfig, Paint, RatioConfig, Shuffle
 from engines.likelihood_ratio.deep_sets import DeepSetsEngine
 from engines.likelihood_ratio.neyman_pearson import NeymanPearsonEngine
 from engines.likelihood_ratio.ratio import RatioEngine
@@ -30,8 +30,8 @@ SMALL = {
 HEADLINE = {"ratio": ("ratio_log_rmse", "loss_gap"), "ratio-2d-painted": ("loss_gap",),
             "neyman-pearson": ("auc", "auc_optimal"),
             "deep-sets": ("accuracy_deepsets", "accuracy_mlp", "shuffle_change")}
-EDITS = {"ratio-2d-painted": [{"kind": "paint", "which": "p", "points": [[1, 1], [2, 0.5]]}],
-         "deep-sets": [{"kind": "shuffle"}]}
+EDITS = {"ratio-2d-painted": [Paint("p", ((1, 1), (2, 0.5)))],
+         "deep-sets": [Shuffle()]}
 
 
 def build(name, **changes):
@@ -83,30 +83,30 @@ def test_cancelled_before_start(name):
 def test_paint_edits_change_the_density_and_bad_ones_are_refused():
     engine = build("ratio-2d-painted")
     before = engine.pair.kl_pq()
-    engine.apply_edit({"kind": "paint", "which": "q", "points": [[-2, -2], [-2.5, -1.0]]})
+    engine.apply_edit(Paint("q", ((-2, -2), (-2.5, -1.0))))
     assert engine.pair.kl_pq() != before
     snap = engine.snapshot(final=True)
     assert snap.arrays["painted_q"].shape == (2, 2)
-    for bad, words in (({"kind": "paint", "which": "x", "points": [[0, 0]]}, "'p' or 'q'"),
-                       ({"kind": "paint", "which": "p", "points": []}, "Nothing painted"),
-                       ({"kind": "paint", "which": "p", "points": [[9, 9]]}, "Nothing painted"),
-                       ({"kind": "shuffle"}, "only 'paint'")):
+    for bad, words in ((Paint("x", ((0, 0),)), "'p' or 'q'"),
+                       (Paint("p", ()), "Nothing painted"),
+                       (Paint("p", ((9, 9),)), "Nothing painted"),
+                       (Shuffle(), "only Paint")):
         with pytest.raises(ValueError, match=words):
             engine.apply_edit(bad)
     with pytest.raises(ValueError, match="painted"):
-        build("ratio").apply_edit({"kind": "paint", "which": "p", "points": [0.5]})
+        build("ratio").apply_edit(Paint("p", (0.5,)))
     one_d = build("ratio", pair="painted")
-    one_d.apply_edit({"kind": "paint", "which": "p", "points": [[0.5, 0.1], [1.0, 0.2]]})
+    one_d.apply_edit(Paint("p", ((0.5, 0.1), (1.0, 0.2))))
     assert one_d.snapshot(final=True).arrays["painted_p"].shape == (2,)
-    with pytest.raises(ValueError, match="only 'shuffle'"):
-        build("deep-sets").apply_edit({"kind": "paint"})
+    with pytest.raises(ValueError, match="only Shuffle"):
+        build("deep-sets").apply_edit(Paint("p"))
 
 
 def test_shuffle_edit_draws_a_new_order():
     engine = build("deep-sets")
     run_to_end(engine, snapshot_hz=0.5)
     a = engine.snapshot(final=True).arrays["prob_shuffled_mlp"]
-    engine.apply_edit({"kind": "shuffle"})
+    engine.apply_edit(Shuffle())
     b = engine.snapshot(final=True)
     assert b.metrics["shuffles"] == 1.0
     assert not np.array_equal(a, b.arrays["prob_shuffled_mlp"])
