@@ -279,3 +279,72 @@ def test_user_data_dir_and_mirrors_follow_the_environment(monkeypatch, tmp_path)
     assert len(data.MIRRORS) >= 2 and all(m.endswith("/") for m in data.MIRRORS)
     with pytest.raises(data.DataMissing, match="not downloaded"):
         data.load_dataset("full")
+
+
+def test_a_mirror_sending_too_much_is_cut_off_at_the_files_size(tmp_path):
+    """A wrong mirror streaming 50 kB for a 4.5 kB file: the download stops at the known
+    size, names the reason, and no mirror's bytes stay behind."""
+    folder = tmp_path / "big"
+    folder.mkdir()
+    name = NAMES[3]
+    (folder / name).write_bytes(bytes(range(256)) * 200)        # 51,200 bytes
+    spec = {name: ("0" * 32, 4542)}
+    written = []
+    server = Server(folder)
+    try:
+        with pytest.raises(data.DownloadError, match="more than the expected 4542 bytes"):
+            data.download_mnist(tmp_path / "cache", mirrors=[server.url], files=spec,
+                                progress=lambda d, t, n: written.append(d))
+    finally:
+        server.close()
+    assert max(written) <= 4542
+    assert not list((tmp_path / "cache").iterdir())
+
+
+def test_cancel_ends_a_read_stalled_on_a_silent_connection(tmp_path):
+    """The mirror sends its headers and some bytes, then goes silent for as long as the
+    test holds it: Cancel must end the download at once, not after the socket timeout."""
+    release = threading.Event()
+    name = NAMES[3]
+
+    class Stalling(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):  # noqa: N802 - http.server API
+            self.send_response(200)
+            self.send_header("Content-Length", "4542")
+            self.end_headers()
+            self.wfile.write(b"x" * 100)
+            self.wfile.flush()
+            release.wait(60)
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Stalling)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    cancel = threading.Event()
+    outcome = []
+
+    def fetch():
+        try:
+            data.download_mnist(tmp_path / "cache", files={name: ("0" * 32, 4542)},
+                                mirrors=[f"http://127.0.0.1:{httpd.server_address[1]}/"],
+                                cancel=cancel, timeout=60)
+            outcome.append("finished")
+        except data.DownloadCancelled:
+            outcome.append("cancelled")
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            outcome.append(repr(exc))
+
+    worker = threading.Thread(target=fetch, daemon=True)
+    try:
+        worker.start()
+        # the first read waits for all 4542 bytes; the user cancels while it waits
+        threading.Timer(0.5, cancel.set).start()
+        worker.join(20)            # the server still holds the connection meanwhile
+        assert not worker.is_alive(), "Cancel waited for the stalled read"
+        assert not release.is_set() and outcome == ["cancelled"]
+        assert not list((tmp_path / "cache").iterdir())
+    finally:
+        release.set()
+        httpd.shutdown()
+        httpd.server_close()
