@@ -12,7 +12,7 @@ import time
 import torch
 
 from engines.representation import DEMOS
-from engines.representation.configs import PCAConfig
+from engines.representation.configs import Components, PCAConfig
 from engines.representation.linear import LinearAEEngine
 from engines.representation.pca import PCAEngine
 from engines.runtime import Control, drive
@@ -60,7 +60,7 @@ def pca_slider_ms() -> float:
         pass
     t = time.perf_counter()
     for m in range(1, 101):
-        engine.apply_edit({"kind": "components", "m": m})
+        engine.apply_edit(Components(m=m))
         engine.snapshot()
     return (time.perf_counter() - t) / 100 * 1e3
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engines.config import ConfigBase, ConfigError, param
+from engines.edits import Edit
 
 DATASETS = ("moons", "blobs", "xor", "mnist")
 STRATEGIES = ("random", "entropy", "least_confident", "margin", "committee")
@@ -187,3 +188,14 @@ class GPDesignConfig(ConfigBase):
                       when={"model": ("network",)})
     steps: int = param(20, label="Measurements", min=1, max=400)
     seed: int = param(0, label="Seed", min=0, max=2**31 - 1)
+
+
+# ---- the edit a view sends a running pool engine (engines.edits) ---------------------------
+@dataclass(frozen=True)
+class Label(Edit):
+    """Make a pool point the learner's next query: ``index`` (the pool's numbering) or
+    ``point`` (map coordinates: the nearest unlabelled point); ``label`` is the user's
+    answer as oracle (None: the true label is revealed)."""
+    index: int | None = None
+    point: tuple[float, float] | None = None
+    label: int | None = None

@@ -16,8 +16,8 @@ handful of labels the network's probabilities are arbitrary, and the uncertainty
 do no better (often worse) than random until the model means something.
 
 The learner drawn in the map is ``cfg.strategy`` with seed 0. A click on a pool point
-(``apply_edit({"kind": "label", "index": i})``) makes that point its next query; the oracle
-reveals the true label, or the user is the oracle (``"label": ℓ``).
+(``apply_edit(Label(index=i))``) makes that point its next query; the oracle
+reveals the true label, or the user is the oracle (``Label(index=i, label=ℓ)``).
 """
 from __future__ import annotations
 
@@ -28,8 +28,9 @@ import torch
 
 from engines.active import acquisition
 from engines.active.batched import BatchedNet
-from engines.active.configs import STRATEGIES, PoolConfig
+from engines.active.configs import STRATEGIES, Label, PoolConfig
 from engines.active.datasets import make_pool
+from engines.edits import Edit
 from engines.runtime import Engine, Snapshot
 
 
@@ -149,16 +150,17 @@ class PoolEngine(Engine):
         self.evaluate()
 
     # ---- edits ------------------------------------------------------------------------
-    def apply_edit(self, change: dict) -> None:
-        if change.get("kind") != "label":
-            raise ValueError("This demo takes labels only: click a pool point.")
-        if "index" in change:
+    def apply_edit(self, change: Edit) -> None:
+        if not isinstance(change, Label):
+            raise ValueError(f"This demo takes labels only (not {type(change).__name__}): "
+                             "click a pool point.")
+        if change.index is not None:
             try:
-                index = int(change["index"])
+                index = int(change.index)
             except (TypeError, ValueError):
                 raise ValueError("The pool index must be a whole number.") from None
-        elif "point" in change:
-            point = np.asarray(change["point"], dtype=float).reshape(-1)
+        elif change.point is not None:
+            point = np.asarray(change.point, dtype=float).reshape(-1)
             if point.size != 2 or not np.all(np.isfinite(point)):
                 raise ValueError("A click needs two finite map coordinates.")
             free = np.flatnonzero(self.labels[self.shown] < 0)
@@ -173,9 +175,9 @@ class PoolEngine(Engine):
         if self.labels[self.shown, index] >= 0:
             raise ValueError("This point is labelled already.")
         edit: dict[str, Any] = {"index": index}
-        if change.get("label") is not None:
+        if change.label is not None:
             try:
-                label = int(change["label"])
+                label = int(change.label)
             except (TypeError, ValueError):
                 raise ValueError("The label must be a class number.") from None
             if not 0 <= label < self.data.classes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engines.config import ConfigBase, ConfigError, param
+from engines.edits import Edit
 
 PCA_DATA = ("mnist", "gaussian2d", "random_field")
 AE_DATA = ("curve", "mnist")
@@ -161,3 +162,17 @@ class ContractiveConfig(ConfigBase):
     batch_size: int = param(128, label="Batch size", min=1, max=8000, group="Training")
     steps: int = param(10000, label="Steps", min=1, max=1000000)
     seed: int = param(0, label="Seed", min=0, max=2**31 - 1)
+
+
+# ---- edits a view sends a running PCA engine (engines.edits) -------------------------------
+@dataclass(frozen=True)
+class Components(Edit):
+    """Reconstruct with the first ``m`` principal components (the slider)."""
+    m: int
+
+
+@dataclass(frozen=True)
+class AddPoint(Edit):
+    """A clicked point (x, y) joins the 2-d Gaussian cloud's samples."""
+    x: float
+    y: float

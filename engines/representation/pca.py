@@ -15,10 +15,10 @@ after every batch, so one sees how many samples the features need. For a transla
 invariant periodic field, C_kj = C(k − j): the eigenvectors are plane waves and the
 eigenvalues the power spectrum λ(q) = Σ_l e^{−iql} C(l).
 
-The reconstruction slider (edit ``{"kind": "components", "m": M}``) only changes M: the
+The reconstruction slider (edit ``Components(m=M)``) only changes M: the
 chosen inputs' coefficients ⟨v⁽ᵏ⁾|x − x̄⟩ for k ≤ 100 are computed once per covariance
 update, so a new M costs one (n × M) · (M × d) matrix product. In the 2-d cloud a click
-adds a point (edit ``{"kind": "add_point", "x": .., "y": ..}``).
+adds a point (edit ``AddPoint(x, y)``).
 """
 from __future__ import annotations
 
@@ -28,8 +28,9 @@ from typing import Any
 import numpy as np
 import torch
 
+from engines.edits import Edit
 from engines.representation import data as rdata
-from engines.representation.configs import MAX_COMPONENTS, PCAConfig
+from engines.representation.configs import MAX_COMPONENTS, AddPoint, Components, PCAConfig
 from engines.runtime import Engine, Snapshot
 
 #: Leading eigenvectors shown (eigen-digits, plane waves), chosen inputs reconstructed.
@@ -142,23 +143,22 @@ class PCAEngine(Engine):
         self._add(xb)
         self._refresh()
 
-    def apply_edit(self, change: dict) -> None:
-        kind = change.get("kind")
-        if kind == "components":
+    def apply_edit(self, change: Edit) -> None:
+        if isinstance(change, Components):
             try:
-                m = int(change["m"])
-            except (KeyError, TypeError, ValueError):
+                m = int(change.m)
+            except (TypeError, ValueError):
                 raise ValueError("The number of components must be a whole number.") from None
             if not 1 <= m <= self.max_m:
                 raise ValueError(f"M must lie between 1 and {self.max_m}.")
             self.m = m
             return
-        if kind == "add_point":
+        if isinstance(change, AddPoint):
             if self.cfg.data != "gaussian2d":
                 raise ValueError("Points can be added to the 2-d Gaussian cloud only.")
             try:
-                x, y = float(change["x"]), float(change["y"])
-            except (KeyError, TypeError, ValueError):
+                x, y = float(change.x), float(change.y)
+            except (TypeError, ValueError):
                 raise ValueError("A point needs numbers x and y.") from None
             if not (math.isfinite(x) and math.isfinite(y)) or max(abs(x), abs(y)) > CLICK_RANGE:
                 raise ValueError(f"A point must have finite coordinates within ±{CLICK_RANGE:g}.")
@@ -170,7 +170,7 @@ class PCAEngine(Engine):
             return
         raise ValueError("This demo accepts the number of components M"
                          + (" and added points" if self.cfg.data == "gaussian2d" else "")
-                         + " only.")
+                         + f" only, not {type(change).__name__}.")
 
     def history_metrics(self) -> dict[str, float]:
         lam = self.eigenvalues

@@ -3,7 +3,7 @@
 - PoolView: the decision map with the labelled points and the next query, the acquisition
   score as a heatmap, learning curves (accuracy vs labels, mean ± spread over seeds) of
   every strategy run. A left click on the map labels the nearest unlabelled pool point by
-  hand (the edit {"kind": "label", "point": [x, y]}); the "Oracle" selector lets the user
+  hand (the edit Label(point=(x, y))); the "Oracle" selector lets the user
   give the label too.
 - CommitteeView: the 1-d function, the ensemble, its disagreement band and the next query;
   random queries and a GP's posterior variance for comparison (rmse curves).
@@ -22,7 +22,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QStackedWidget,
                                QVBoxLayout, QWidget)
 
-from engines.active.configs import STRATEGIES
+from engines.active.configs import STRATEGIES, Label
 from engines.runtime import Snapshot
 from panels.bayes.plots import BayesPlot
 from workbench import runner as states
@@ -168,10 +168,8 @@ class PoolView(_ActiveView):
         if ctx.state == states.STOPPING:
             ctx.message("The run is stopping; try again in a moment.", error=True)
             return False
-        change = {"kind": "label", "point": [x, y]}
         label = self.oracle.currentData()
-        if label is not None:
-            change["label"] = int(label)
+        change = Label(point=(x, y), label=None if label is None else int(label))
         if not ctx.live:
             if not ctx.start(paused=True):
                 return False

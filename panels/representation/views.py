@@ -22,7 +22,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QSizePolicy,
                                QStackedWidget, QVBoxLayout, QWidget)
 
-from engines.representation.configs import MAX_COMPONENTS, PCAConfig
+from engines.representation.configs import MAX_COMPONENTS, AddPoint, Components, PCAConfig
 from engines.runtime import Snapshot
 from workbench import runner as states
 from workbench.demo_view import DemoView
@@ -281,7 +281,7 @@ class PCAView(_RepView):
             ctx.message(f"M = {m} exceeds the data's dimension {int(snap.metrics['dim'])}.",
                         error=True)
             return False
-        edit = {"kind": "components", "m": m}
+        edit = Components(m=m)
         if ctx.live:
             return ctx.send_edit(edit)
         if ctx.state == states.STOPPING:
@@ -316,7 +316,7 @@ class PCAView(_RepView):
         if self.mode != "gaussian2d":
             ctx.message("Points can be added to the 2-d Gaussian cloud only.", error=True)
             return False
-        change = {"kind": "add_point", "x": x, "y": y}
+        change = AddPoint(x=x, y=y)
         if ctx.live:
             ctx.send_edit(change)
             ctx.message(f"Point ({x:.3g}, {y:.3g}) sent.")

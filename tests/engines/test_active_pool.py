@@ -12,8 +12,9 @@ from scipy.special import rel_entr
 from scipy.stats import entropy as scipy_entropy
 
 from engines.active import acquisition
-from engines.active.configs import PoolConfig
+from engines.active.configs import Label, PoolConfig
 from engines.active.pool import PoolEngine
+from engines.rl.edits import ToggleWall
 from tests.engines.nn_helpers import (assert_cancelled_before_start, assert_same_run,
                                       global_rng_untouched, round_trip, run_to_end)
 
@@ -92,7 +93,7 @@ def test_a_hand_label_is_the_next_query_and_edits_are_checked():
     free = np.flatnonzero(engine.labels[engine.shown] < 0)
     index = int(free[0])
     wrong = 1 - int(engine.data.y_pool[index])
-    engine.apply_edit({"kind": "label", "index": index, "label": wrong})
+    engine.apply_edit(Label(index=index, label=wrong))
     assert engine.snapshot().metrics["next_query"] == index
     engine.cfg = engine.cfg.replace(steps=3)
     snap = run_to_end(engine)[-1]
@@ -101,13 +102,13 @@ def test_a_hand_label_is_the_next_query_and_edits_are_checked():
     assert snap.metrics["hand_labels"] == 1
     # a click on the map picks the nearest unlabelled pool point
     target = engine.data.display[int(free[1])] + 1e-6
-    engine.apply_edit({"kind": "label", "point": list(target)})
+    engine.apply_edit(Label(point=tuple(target)))
     assert engine.pending == {"index": int(free[1])}
-    for bad, words in (({"kind": "label", "index": index}, "labelled already"),
-                       ({"kind": "label", "index": 10_000}, "no pool point"),
-                       ({"kind": "label", "index": int(free[2]), "label": 7}, "Classes"),
-                       ({"kind": "toggle_wall"}, "labels only"),
-                       ({"kind": "label"}, "needs a pool point")):
+    for bad, words in ((Label(index=index), "labelled already"),
+                       (Label(index=10_000), "no pool point"),
+                       (Label(index=int(free[2]), label=7), "Classes"),
+                       (ToggleWall(cell=(0, 0)), "labels only"),
+                       (Label(), "needs a pool point")):
         with pytest.raises(ValueError, match=words):
             engine.apply_edit(bad)
 
@@ -148,7 +149,7 @@ def test_restore_continues_with_identical_numbers_including_a_hand_label():
     whole = PoolEngine(SMALL.replace(steps=3))
     run_to_end(whole)
     free = int(np.flatnonzero(whole.labels[whole.shown] < 0)[0])
-    whole.apply_edit({"kind": "label", "index": free})
+    whole.apply_edit(Label(index=free))
     state = round_trip(whole.state_dict())
     whole.cfg = SMALL
     a = run_to_end(whole)[-1]

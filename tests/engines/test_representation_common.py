@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from engines.representation import DEMOS
-from engines.representation.configs import (AutoencoderConfig, ContractiveConfig,
-                                            DenoisingConfig, LinearAEConfig, PCAConfig)
+from engines.representation.configs import (AddPoint, AutoencoderConfig, Components,
+                                            ContractiveConfig, DenoisingConfig,
+                                            LinearAEConfig, PCAConfig)
 from tests.engines.test_bayes_common import continue_after_restore
 from tests.engines.nn_helpers import (assert_cancelled_before_start, assert_same_run,
                                       global_rng_untouched, run_to_end)
@@ -14,9 +15,9 @@ from tests.engines.nn_helpers import (assert_cancelled_before_start, assert_same
 ENGINES = {spec.name: spec.engine_class() for spec in DEMOS}
 SMALL = [
     ("pca", PCAConfig(data="gaussian2d", batch=3, max_samples=40, steps=20),
-     ({"kind": "add_point", "x": 1.0, "y": -2.0}, {"kind": "components", "m": 1})),
+     (AddPoint(x=1.0, y=-2.0), Components(m=1))),
     ("pca", PCAConfig(data="random_field", sites=16, batch=5, max_samples=200, steps=12),
-     ({"kind": "components", "m": 3},)),
+     (Components(m=3),)),
     ("autoencoder", AutoencoderConfig(n_train=200, width=16, batch_size=32, steps=40), ()),
     ("autoencoder", AutoencoderConfig(data="mnist", n_train=100, bottleneck=2, width=16,
                                       depth=1, batch_size=16, steps=20), ()),

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from engines.representation import data as rdata
-from engines.representation.configs import PCAConfig
+from engines.representation.configs import AddPoint, Components, PCAConfig
 from engines.representation.pca import PCAEngine, dominant_wavenumber
+from engines.rl.edits import ToggleWall
 from tests.engines.nn_helpers import run_to_end
 
 
@@ -51,7 +52,7 @@ def test_reconstruction_error_is_the_sum_of_discarded_eigenvalues(mnist_engine):
     for m in (1, 10, 50, 100):
         err = np.mean(np.sum((x - mnist_engine.reconstruct(x, m)) ** 2, axis=1))
         assert err == pytest.approx(lam[m:].sum(), rel=1e-9)
-        mnist_engine.apply_edit({"kind": "components", "m": m})
+        mnist_engine.apply_edit(Components(m=m))
         snap = mnist_engine.snapshot()
         assert snap.metrics["recon_mse"] == pytest.approx(lam[m:].sum(), rel=1e-12)
         assert snap.metrics["explained_variance"] == pytest.approx(lam[:m].sum() / lam.sum())
@@ -63,14 +64,13 @@ def test_reconstruction_error_is_the_sum_of_discarded_eigenvalues(mnist_engine):
 
 
 def test_components_edit_is_checked(mnist_engine):
-    for bad in ({"kind": "components", "m": 0}, {"kind": "components", "m": 101},
-                {"kind": "components", "m": "x"}):
+    for bad in (Components(m=0), Components(m=101), Components(m="x")):
         with pytest.raises(ValueError):
             mnist_engine.apply_edit(bad)
     with pytest.raises(ValueError, match="2-d Gaussian cloud"):
-        mnist_engine.apply_edit({"kind": "add_point", "x": 0.0, "y": 1.0})
-    with pytest.raises(ValueError):
-        mnist_engine.apply_edit({"kind": "toggle_wall"})
+        mnist_engine.apply_edit(AddPoint(x=0.0, y=1.0))
+    with pytest.raises(ValueError, match="only, not ToggleWall"):
+        mnist_engine.apply_edit(ToggleWall(cell=(0, 0)))
 
 
 def test_eigen_digits_snapshot_shapes(mnist_engine):
@@ -124,7 +124,7 @@ def test_clicked_points_enter_the_covariance_exactly():
     run_to_end(engine)
     clicks = [(3.0, -1.0), (0.5, 2.5), (-4.0, -4.0)]
     for x, y in clicks:
-        engine.apply_edit({"kind": "add_point", "x": x, "y": y})
+        engine.apply_edit(AddPoint(x=x, y=y))
     pts = np.concatenate([engine.pool[:20], np.array(clicks)])
     np.testing.assert_allclose(engine.samples_seen(), pts)
     np.testing.assert_allclose(engine.cov, np.cov(pts, rowvar=False, bias=True), atol=1e-12)
@@ -132,8 +132,7 @@ def test_clicked_points_enter_the_covariance_exactly():
     np.testing.assert_allclose(engine.eigenvalues, lam[::-1], atol=1e-12)
     snap = engine.snapshot()
     np.testing.assert_allclose(snap.arrays["added_points"], np.array(clicks))
-    for bad in ({"kind": "add_point", "x": float("nan"), "y": 0},
-                {"kind": "add_point", "x": 1e9, "y": 0}, {"kind": "add_point", "x": 1}):
+    for bad in (AddPoint(x=float("nan"), y=0), AddPoint(x=1e9, y=0), AddPoint(x=1, y=None)):
         with pytest.raises(ValueError):
             engine.apply_edit(bad)
 

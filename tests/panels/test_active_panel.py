@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
+from engines.active.configs import Label
 from tests.panels.helpers import make_window
 
 pytestmark = pytest.mark.gui
@@ -77,7 +78,7 @@ def test_click_labels_the_nearest_pool_point_mid_run(qtbot, tmp_path):
     assert panel.last_snapshot.metrics["hand_labels"] >= 2
 
     # refused: a point that is labelled already; the engine's message is shown
-    assert view.ctx.send_edit({"kind": "label", "index": target})
+    assert view.ctx.send_edit(Label(index=target))
     qtbot.waitUntil(lambda: "labelled already" in panel.message_label.text(), timeout=20000)
     panel.stop()
 

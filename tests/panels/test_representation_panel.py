@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
+from engines.representation.configs import Components
 from tests.panels.helpers import make_window
 
 pytestmark = pytest.mark.gui
@@ -59,7 +60,7 @@ def test_pca_slider_starts_a_paused_run_and_redraws_the_reconstruction(qtbot, tm
     assert not np.allclose(np.array(view.recon_img.image()), image50)
     assert "M = <b>2</b>" in view.readout.text()
     # the engine refuses an M out of range, with its message
-    panel.runner.edit({"kind": "components", "m": 1000})
+    panel.runner.edit(Components(m=1000))
     qtbot.waitUntil(lambda: "between 1 and" in panel.message_label.text(), timeout=10000)
     assert metric(panel, "components") == 2
     # mnist takes no clicked points: said in the panel, nothing sent
