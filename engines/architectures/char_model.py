@@ -11,8 +11,8 @@ are drawn next to those of the letter n-gram models of chapter 4 (engines.inform
 fitted on the same training text, scored on the same characters) and log₂ 27 ≈ 4.75.
 
 Every ``sample_every`` steps the net writes ``sample_len`` letters, each drawn from
-Q^(1/T) renormalised (temperature T). Edits: ``{"kind": "set_temperature", "value": T}``
-(a new sample at that temperature follows at once) and ``{"kind": "resample"}``.
+Q^(1/T) renormalised (temperature T). Edits: ``SetTemperature(T)`` (a new sample at that
+temperature follows at once) and ``Resample()``.
 """
 from __future__ import annotations
 
@@ -24,8 +24,9 @@ import torch
 import torch.nn.functional as F
 
 from engines.architectures.cells import Recurrent, seeded_linear
-from engines.architectures.sequence_specs import CharModelConfig
+from engines.architectures.sequence_specs import CharModelConfig, Resample, SetTemperature
 from engines.config import field_meta
+from engines.edits import unknown_edit
 from engines.information.ngram import MAX_ORDER, LetterModel, sample_with_temperature
 from engines.information.text import ALPHABET, decode_letters, letter_stream
 from engines.runtime import Engine, Snapshot
@@ -157,11 +158,10 @@ class CharModelEngine(Engine):
 
     # ---- edits and state --------------------------------------------------------------------
     def apply_edit(self, change: dict) -> None:
-        kind = change.get("kind")
-        if kind == "set_temperature":
+        if isinstance(change, SetTemperature):
             meta = field_meta(CharModelConfig, "temperature")
             try:
-                value = float(change.get("value"))
+                value = float(change.value)
             except (TypeError, ValueError):
                 raise ValueError("the temperature must be a number") from None
             if not (math.isfinite(value) and meta["min"] <= value <= meta["max"]):
@@ -169,10 +169,10 @@ class CharModelEngine(Engine):
                                  f"{meta['max']:g}, not {value:g}")
             self.temperature = value
             self._new_sample(self.step)
-        elif kind == "resample":
+        elif isinstance(change, Resample):
             self._new_sample(self.step)
         else:
-            raise ValueError(f"unknown edit {kind!r}: use set_temperature or resample")
+            raise unknown_edit(self, change, "SetTemperature or Resample")
 
     def state_dict(self) -> dict[str, Any]:
         return {**self.base_state(), "rnn": self.rnn.state_dict(),

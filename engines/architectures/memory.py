@@ -14,8 +14,8 @@ away from T; the LSTM's cell state C_t = f_t ⊙ C_{t−1} + … passes it on un
 f_t ≈ 1. Both it and the gates over time are measured on held-out sequences with the
 written cell (also when training uses torch's modules).
 
-Edits: ``{"kind": "set_length", "value": T}`` changes the sequence length mid-run (the
-held-out set is redrawn for the new T).
+Edits: ``SetLength(T)`` changes the sequence length mid-run (the held-out set is redrawn
+for the new T).
 """
 from __future__ import annotations
 
@@ -26,8 +26,9 @@ import numpy as np
 import torch
 
 from engines.architectures.cells import Recurrent, seeded_linear, unroll
-from engines.architectures.sequence_specs import CELLS, GATE_NAMES, MemoryConfig
+from engines.architectures.sequence_specs import CELLS, GATE_NAMES, MemoryConfig, SetLength
 from engines.config import field_meta
+from engines.edits import unknown_edit
 from engines.generative.common import Throttle
 from engines.runtime import Engine, Snapshot
 
@@ -166,11 +167,11 @@ class MemoryEngine(Engine):
 
     # ---- edits and state --------------------------------------------------------------------
     def apply_edit(self, change: dict) -> None:
-        if change.get("kind") != "set_length":
-            raise ValueError(f"unknown edit {change.get('kind')!r}: only 'set_length'")
+        if not isinstance(change, SetLength):
+            raise unknown_edit(self, change, "SetLength")
         meta = field_meta(MemoryConfig, "length")
         try:
-            value = float(change.get("value"))
+            value = float(change.value)
         except (TypeError, ValueError):
             raise ValueError("the sequence length must be a number") from None
         if not (math.isfinite(value) and value == int(value)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engines.config import ConfigBase, param
+from engines.edits import Edit
 from engines.spec import DemoSpec
 
 SYSTEMS = ("oscillator", "pendulum", "lorenz")
@@ -34,6 +35,26 @@ _IMPL_HELP = ("written: the cells of engines/architectures/cells.py, the lecture
               "line by line; torch: torch's own nn.LSTM / nn.GRU / nn.RNN with the same "
               "weights (several times faster, see benchmarks/lstm_cells.py). Gates and "
               "gradients are always drawn from the written cell.")
+
+
+# ---- edits (what the views send a running engine) ---------------------------------------
+@dataclass(frozen=True)
+class SetLength(Edit):
+    """memory: a new sequence length T for the adding problem (the held-out set follows)."""
+
+    value: int
+
+
+@dataclass(frozen=True)
+class SetTemperature(Edit):
+    """char-model: sample at this temperature from now on (a new sample follows at once)."""
+
+    value: float
+
+
+@dataclass(frozen=True)
+class Resample(Edit):
+    """char-model: write a new sample now."""
 
 
 @dataclass(frozen=True)

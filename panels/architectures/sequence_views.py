@@ -6,10 +6,10 @@
 - ``memory``: loss over the "predict the mean" baseline for each cell, ‖∂L/∂h_t‖ over t
   (log scale: vanishing gradients are a straight falling line), the chosen cell's gates
   over time for one sequence with its two marked positions. A slider above the plots sets
-  the sequence length T, also mid-run ({"kind": "set_length"}).
+  the sequence length T, also mid-run (the edit SetLength).
 - ``char-model``: the newest samples, held-out bits per character against the letter
   n-grams of chapter 4; the temperature slider changes the sampling mid-run
-  ({"kind": "set_temperature"}), "New sample" asks for one now ({"kind": "resample"}).
+  (SetTemperature), "New sample" asks for one now (Resample).
 Only torch-free modules of the engines are imported here.
 """
 from __future__ import annotations
@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QPushButton, QT
                                QVBoxLayout)
 
 from engines.architectures.sequence_specs import (CELLS, GATE_NAMES, CharModelConfig,
-                                                  MemoryConfig)
+                                                  MemoryConfig, Resample, SetLength,
+                                                  SetTemperature)
+from engines.edits import Edit
 from engines.runtime import Snapshot
 from workbench import runner as states
 from workbench.demo_view import DemoView, readout, shrinkable
@@ -56,7 +58,7 @@ class SequenceView(DemoView):
         lay.addLayout(self.grid, 1)
         lay.addWidget(self.readout)
 
-    def edit(self, change: dict) -> bool:
+    def edit(self, change: Edit) -> bool:
         """Send an edit to the live run; with none the form field alone changes (the next
         run starts with it)."""
         ctx = self.ctx
@@ -64,7 +66,9 @@ class SequenceView(DemoView):
             return False
         return ctx.live and ctx.send_edit(change)
 
-    def field_slider(self, config_cls, key: str, kind: str, label: str) -> FieldSlider:
+    def field_slider(self, config_cls, key: str, make, label: str) -> FieldSlider:
+        """A slider for a config field; moved, it sets the form field and sends
+        ``make(value)`` to the live run."""
         slider = FieldSlider(config_cls, key, label)
 
         def moved(value: float) -> None:
@@ -74,7 +78,7 @@ class SequenceView(DemoView):
                     value = getattr(self.ctx.form_config(), key)
                 except ValueError:
                     pass
-                self.edit({"kind": kind, "value": value})
+                self.edit(make(value))
         slider.value_changed.connect(moved)
         self.controls.addWidget(slider, 1)
         return slider
@@ -195,7 +199,7 @@ class MemoryView(SequenceView):
 
     def __init__(self, spec, parent=None):
         super().__init__(spec, parent)
-        self.length = self.field_slider(MemoryConfig, "length", "set_length",
+        self.length = self.field_slider(MemoryConfig, "length", lambda v: SetLength(int(v)),
                                         "Sequence length T")
         self.loss = CurvePlot("Loss / baseline", "step", "MSE / Var(y)", log_y=True,
                               legend="bottom-left")
@@ -302,12 +306,12 @@ class CharModelView(SequenceView):
 
     def __init__(self, spec, parent=None):
         super().__init__(spec, parent)
-        self.temp = self.field_slider(CharModelConfig, "temperature", "set_temperature",
+        self.temp = self.field_slider(CharModelConfig, "temperature", SetTemperature,
                                       "Temperature T")
         self.resample = QPushButton("New sample")
         self.resample.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.resample.setToolTip("Let the network write a new sample now")
-        self.resample.clicked.connect(lambda: self.edit({"kind": "resample"}))
+        self.resample.clicked.connect(lambda: self.edit(Resample()))
         self.controls.addWidget(self.resample)
         self.samples = QTextBrowser()
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)

@@ -24,7 +24,9 @@ from engines.architectures.cells import (GRUCell, LSTMCell, Recurrent, RNNCell,
 from engines.architectures.char_model import CharModelEngine
 from engines.architectures.memory import BASELINE, MemoryEngine, adding_batch
 from engines.architectures.sequence_specs import (CharModelConfig, DynamicsRNNConfig,
-                                                  MemoryConfig)
+                                                  MemoryConfig, Resample, SetLength,
+                                                  SetTemperature)
+from engines.edits import Edit
 from engines.architectures.time_evolution import TimeEvolutionEngine, euler, rhs, rk4
 from tests.engines.nn_helpers import (assert_cancelled_before_start, assert_same_run,
                                       global_rng_untouched, round_trip, run_to_end)
@@ -46,8 +48,8 @@ HEADLINE = {"dynamics-rnn": ("error_rhs", "error_direct", "error_residual"),
             "dynamics-lorenz": ("error_rhs", "error_direct", "error_residual"),
             "memory": ("loss_over_baseline",), "memory-torch": ("loss_over_baseline",),
             "char-model": ("bits_per_char",)}
-EDITS = {"memory": [{"kind": "set_length", "value": 12}],
-         "char-model": [{"kind": "set_temperature", "value": 1.5}, {"kind": "resample"}]}
+EDITS = {"memory": [SetLength(12)],
+         "char-model": [SetTemperature(1.5), Resample()]}
 
 
 def build(name, **changes):
@@ -224,7 +226,7 @@ def test_char_model_samples_letters_and_takes_the_temperature_mid_run():
     engine = build("char-model")
     run_to_end(engine, snapshot_hz=0.5)
     assert len(engine.samples) == min(5, 60 // 7)
-    engine.apply_edit({"kind": "set_temperature", "value": 0.3})
+    engine.apply_edit(SetTemperature(0.3))
     step, temperature, text = engine.samples[-1]
     assert step == 60 and temperature == 0.3 and len(text) == 20
     assert set(text) <= set(" abcdefghijklmnopqrstuvwxyz")
@@ -276,14 +278,14 @@ def test_cancelled_before_start(name):
 
 def test_memory_length_edit_and_refusals():
     engine = build("memory")
-    engine.apply_edit({"kind": "set_length", "value": 20})
+    engine.apply_edit(SetLength(20))
     snap = engine.snapshot(final=True)
     assert snap.metrics["length"] == 20 and snap.arrays["gates"].shape == (3 * 6, 20)
     assert snap.arrays["grad_norm_rnn"].shape == (20,)
-    for bad, words in (({"kind": "set_length", "value": 2}, "from 5 to 300"),
-                       ({"kind": "set_length", "value": 10.5}, "whole number"),
-                       ({"kind": "set_length", "value": "x"}, "must be a number"),
-                       ({"kind": "paint"}, "only 'set_length'")):
+    for bad, words in ((SetLength(2), "from 5 to 300"),
+                       (SetLength(10.5), "whole number"),
+                       (SetLength("x"), "must be a number"),
+                       (Resample(), "cannot apply the edit Resample; it takes SetLength")):
         with pytest.raises(ValueError, match=words):
             engine.apply_edit(bad)
     assert engine.length == 20
@@ -296,9 +298,10 @@ def test_memory_length_edit_and_refusals():
 
 def test_char_model_refuses_bad_edits():
     engine = build("char-model")
-    for bad, words in (({"kind": "set_temperature", "value": 0.0}, "between 0.05 and 3"),
-                       ({"kind": "set_temperature", "value": None}, "must be a number"),
-                       ({"kind": "set_length"}, "set_temperature or resample")):
+    for bad, words in ((SetTemperature(0.0), "between 0.05 and 3"),
+                       (SetTemperature(None), "must be a number"),
+                       (SetLength(5), "it takes SetTemperature or Resample"),
+                       (Edit(), "cannot apply the edit Edit")):
         with pytest.raises(ValueError, match=words):
             engine.apply_edit(bad)
     assert engine.temperature == SMALL["char-model"][1].temperature
