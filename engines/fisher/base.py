@@ -31,11 +31,12 @@ def as_list(array) -> list:
     return np.asarray(array, dtype=float).tolist()
 
 
-def number(change: dict, key: str, lo: float, hi: float) -> float:
-    """A finite float from an edit, inside [lo, hi]; ValueError with a message otherwise."""
+def number(raw, key: str, lo: float, hi: float) -> float:
+    """The edit's field ``key`` (value ``raw``) as a finite float inside [lo, hi];
+    ValueError with a message otherwise."""
     try:
-        value = float(change[key])
-    except (KeyError, TypeError, ValueError):
+        value = float(raw)
+    except (TypeError, ValueError):
         raise ValueError(f"the edit needs a number {key!r}") from None
     if not np.isfinite(value) or not lo <= value <= hi:
         raise ValueError(f"{key} = {value:g} must lie in [{lo:g}, {hi:g}]")

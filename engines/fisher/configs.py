@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engines.config import ConfigBase, ConfigError, param
+from engines.edits import Edit
 
 #: One-parameter models p(x|λ) of the Cramér-Rao and KL demos, and the two-parameter one.
 MODELS = ("gaussian_mean", "gaussian_scaled", "bernoulli", "poisson", "exponential",
@@ -211,3 +212,37 @@ class RMIConfig(ConfigBase):
                       group="Feature")
     steps: int = param(400, label="Steps", min=1, max=100000, group="Run")
     seed: int = param(0, label="Seed", min=0, max=2**31 - 1, group="Run")
+
+
+# ---- edits a view sends a running engine (engines.edits) ----------------------------------
+@dataclass(frozen=True)
+class SetMu(Edit):
+    """natural-gradient: the reparametrisation scale μ (the line-fit paths restart)."""
+    mu: float
+
+
+@dataclass(frozen=True)
+class SetP(Edit):
+    """kl: new parameters of the mixture P (None: unchanged); the fits go on."""
+    mu1: float | None = None
+    sigma1: float | None = None
+    mu2: float | None = None
+    sigma2: float | None = None
+    weight2: float | None = None
+
+
+@dataclass(frozen=True)
+class SetQ(SetP):
+    """kl: new parameters of the mixture Q (None: unchanged); the fits go on."""
+
+
+@dataclass(frozen=True)
+class SetRho(Edit):
+    """mutual-information: the correlation ρ of the Gaussian (new samples from then on)."""
+    rho: float
+
+
+@dataclass(frozen=True)
+class SetTransform(Edit):
+    """mutual-information: the invertible map applied to x (the same samples, mapped)."""
+    transform: str

@@ -20,10 +20,11 @@ from typing import Any
 import numpy as np
 from scipy.special import logsumexp
 
+from engines.edits import Edit
 from engines.fisher import models
 from engines.fisher.base import NumpyEngine, as_list, number
+from engines.fisher.configs import KLConfig, SetP, SetQ
 from engines.runtime import Snapshot
-from engines.fisher.configs import KLConfig
 
 KEYS = ("mu1", "sigma1", "mu2", "sigma2", "weight2")
 BOUNDS = {"mu1": (-8.0, 8.0), "mu2": (-8.0, 8.0), "sigma1": (0.1, 5.0), "sigma2": (0.1, 5.0),
@@ -155,17 +156,15 @@ class KLEngine(NumpyEngine):
         self.mc += (x.size, float(np.sum(mixture_log_pdf(x, self.p) - mixture_log_pdf(x, self.q))))
 
     # ---- edits ----------------------------------------------------------------------------
-    def apply_edit(self, change: dict) -> None:
-        """{"kind": "set_p" | "set_q", "mu1": .., "sigma1": .., "mu2": .., "sigma2": ..,
-        "weight2": ..} (any subset); the fits go on from where they are."""
-        kind = change.get("kind") if isinstance(change, dict) else None
-        if kind not in ("set_p", "set_q"):
-            raise ValueError(f"unknown edit {change!r}: this demo takes set_p and set_q")
-        values = {k: number(change, k, *BOUNDS[k]) for k in KEYS if k in change}
-        unknown = set(change) - set(KEYS) - {"kind"}
-        if unknown:
-            raise ValueError(f"unknown keys {sorted(unknown)}; known: {', '.join(KEYS)}")
-        target = self.p if kind == "set_p" else self.q
+    def apply_edit(self, change: Edit) -> None:
+        """SetP(...) or SetQ(...) with any of mu1, sigma1, mu2, sigma2, weight2 (None:
+        unchanged); the fits go on from where they are."""
+        if not isinstance(change, SetP):     # SetQ is a SetP for Q
+            raise ValueError(f"unknown edit {type(change).__name__}: this demo takes SetP "
+                             "and SetQ")
+        values = {k: number(getattr(change, k), k, *BOUNDS[k]) for k in KEYS
+                  if getattr(change, k) is not None}
+        target = self.q if isinstance(change, SetQ) else self.p
         target.update(values)
         self.mc[:] = 0.0               # the Monte-Carlo average restarts for the new P, Q
         self.build_grid()

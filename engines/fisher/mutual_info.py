@@ -22,8 +22,10 @@ import numpy as np
 from scipy.spatial import cKDTree
 from scipy.special import digamma
 
+from engines.edits import Edit
 from engines.fisher.base import NumpyEngine, as_list, number
-from engines.fisher.configs import MI_DATASETS, MI_TRANSFORMS, MutualInfoConfig
+from engines.fisher.configs import (MI_DATASETS, MI_TRANSFORMS, MutualInfoConfig, SetRho,
+                                    SetTransform)
 from engines.runtime import Snapshot
 
 RING_RADIUS = 2.0
@@ -138,23 +140,23 @@ class MutualInfoEngine(NumpyEngine):
         self.y = np.concatenate([self.y, y])[-cfg.n_samples:]
         self.estimates = {}
 
-    def apply_edit(self, change: dict) -> None:
-        """{"kind": "set_rho", "rho": ρ} (new samples from then on) or
-        {"kind": "set_transform", "transform": name} (the same samples, mapped)."""
-        kind = change.get("kind") if isinstance(change, dict) else None
-        if kind == "set_rho":
+    def apply_edit(self, change: Edit) -> None:
+        """SetRho(rho) (new samples from then on) or SetTransform(transform) (the same
+        samples, mapped)."""
+        if isinstance(change, SetRho):
             if self.cfg.dataset != "correlated_gaussian":
                 raise ValueError("ρ belongs to the correlated Gaussian only")
-            self.rho = number(change, "rho", -0.99, 0.99)
+            self.rho = number(change.rho, "rho", -0.99, 0.99)
             self.x, self.y = np.zeros(0), np.zeros(0)       # the old samples had another ρ
             self.exact = exact_mi(self.cfg.dataset, self.rho, self.cfg.noise)
-        elif kind == "set_transform":
-            name = change.get("transform")
+        elif isinstance(change, SetTransform):
+            name = change.transform
             if name not in MI_TRANSFORMS:
                 raise ValueError(f"unknown map {name!r}; known: {', '.join(MI_TRANSFORMS)}")
             self.transform = name
         else:
-            raise ValueError(f"unknown edit {change!r}: this demo takes set_rho, set_transform")
+            raise ValueError(f"unknown edit {type(change).__name__}: this demo takes SetRho, "
+                             "SetTransform")
         self.estimates = {}
 
     def compute(self) -> dict[str, float]:

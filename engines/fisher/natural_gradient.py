@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from engines.edits import Edit
 from engines.fisher.base import NumpyEngine, as_list, number
-from engines.fisher.configs import NaturalGradientConfig
+from engines.fisher.configs import NaturalGradientConfig, SetMu
 from engines.runtime import Snapshot
 
 LINE_TRUTH = (2.0, -1.0)          # true (a, b) of the line fit
@@ -177,11 +178,11 @@ class NaturalGradientEngine(NumpyEngine):
         self.gauss_step()
         self.net_step()
 
-    def apply_edit(self, change: dict) -> None:
-        """{"kind": "set_mu", "mu": μ}: the line-fit paths restart with the new μ."""
-        if not isinstance(change, dict) or change.get("kind") != "set_mu":
-            raise ValueError(f"unknown edit {change!r}: this demo takes set_mu")
-        self.mu = number(change, "mu", 0.1, 10.0)
+    def apply_edit(self, change: Edit) -> None:
+        """SetMu(mu): the line-fit paths restart with the new μ."""
+        if not isinstance(change, SetMu):
+            raise ValueError(f"unknown edit {type(change).__name__}: this demo takes SetMu")
+        self.mu = number(change.mu, "mu", 0.1, 10.0)
         self.reset_paths()
 
     def history_metrics(self) -> dict[str, float]:

@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QGridLayout, QHBoxLayo
 
 from engines.config import field_meta
 from engines.fisher.configs import (MI_TRANSFORMS, KLConfig, MutualInfoConfig,
-                                    NaturalGradientConfig)
+                                    NaturalGradientConfig, SetMu, SetP, SetQ, SetRho,
+                                    SetTransform)
 from engines.runtime import Snapshot
 from workbench.demo_view import DemoView, readout, shrinkable
 from workbench.field_slider import FieldSlider
@@ -514,7 +515,7 @@ class NaturalGradientView(FisherView):
         if self.ctx is None:
             return
         self.ctx.set_field("mu", mu)
-        if self.ctx.send_edit({"kind": "set_mu", "mu": float(mu)}):
+        if self.ctx.send_edit(SetMu(mu=float(mu))):
             self.ctx.message(f"μ = {mu:.3g}: the line-fit paths restart with the new scale.")
         else:
             self.ctx.message(f"μ = {mu:.3g} is set for the next run (no run is live).")
@@ -654,7 +655,7 @@ class KLView(FisherView):
         t = self._prefix()
         self.ctx.set_field(f"{t}_{key}", float(value))
         name = dict(KL_KEYS)[key]
-        if self.ctx.send_edit({"kind": f"set_{t}", key: float(value)}):
+        if self.ctx.send_edit((SetP if t == "p" else SetQ)(**{key: float(value)})):
             self.ctx.message(f"{t.upper()}: {name} = {value:.3g} sent to the run.")
             return True
         self.ctx.message(f"{t.upper()}: {name} = {value:.3g} is set for the next run "
@@ -746,7 +747,7 @@ class MutualInfoView(FisherView):
         if self.ctx is None:
             return
         self.ctx.set_field("rho", rho)
-        if self.ctx.send_edit({"kind": "set_rho", "rho": float(rho)}):
+        if self.ctx.send_edit(SetRho(rho=float(rho))):
             self.ctx.message(f"ρ = {rho:.2f}: new samples from now on.")
         else:
             self.ctx.message(f"ρ = {rho:.2f} is set for the next run (no run is live).")
@@ -755,7 +756,7 @@ class MutualInfoView(FisherView):
         if self.ctx is None:
             return
         self.ctx.set_field("transform", name)
-        if self.ctx.send_edit({"kind": "set_transform", "transform": name}):
+        if self.ctx.send_edit(SetTransform(transform=name)):
             self.ctx.message(f"map {name}: the same samples, mapped.")
         else:
             self.ctx.message(f"map {name} is set for the next run (no run is live).")

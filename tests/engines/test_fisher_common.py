@@ -10,7 +10,9 @@ import pytest
 
 from engines.fisher import DEMOS, TOPIC
 from engines.fisher.configs import (CramerRaoConfig, JeffreysConfig, KLConfig,
-                                    MutualInfoConfig, NaturalGradientConfig, RMIConfig)
+                                    MutualInfoConfig, NaturalGradientConfig, RMIConfig, SetMu,
+                                    SetP, SetQ, SetRho, SetTransform)
+from engines.rl.edits import ToggleWall
 from tests.engines.nn_helpers import (assert_cancelled_before_start, assert_same_run,
                                       global_rng_untouched, run_to_end)
 from tests.engines.test_bayes_common import continue_after_restore
@@ -24,12 +26,11 @@ SMALL = {
     "cramer-rao-matrix": (CramerRaoConfig(model="gaussian_mu_sigma", batch=20, steps=12), ()),
     "jeffreys": (JeffreysConfig(steps=12), ()),
     "natural-gradient": (NaturalGradientConfig(n_data=32, batch=8, steps=12),
-                         ({"kind": "set_mu", "mu": 2.0},)),
+                         (SetMu(mu=2.0),)),
     "kl": (KLConfig(grid_points=401, mc_batch=50, steps=12),
-           ({"kind": "set_p", "mu1": -1.0, "weight2": 0.3},)),
+           (SetP(mu1=-1.0, weight2=0.3),)),
     "mutual-information": (MutualInfoConfig(n_samples=300, batch=40, steps=12),
-                           ({"kind": "set_transform", "transform": "exp"},
-                            {"kind": "set_rho", "rho": 0.5})),
+                           (SetTransform(transform="exp"), SetRho(rho=0.5))),
     "rmi": (RMIConfig(n_points=60, feature="network", hidden=4, steps=12), ()),
 }
 SPEC = {spec.name: spec for spec in DEMOS}
@@ -72,15 +73,15 @@ def test_unknown_edits_are_refused_and_leave_the_engine_unchanged(name):
     run_to_end(engine)
     before = engine.snapshot(final=True)
     with pytest.raises(ValueError):
-        engine.apply_edit({"kind": "toggle_wall"})
+        engine.apply_edit(ToggleWall(cell=(0, 0)))
     after = engine.snapshot(final=True)
     assert_same_run(before, after)
 
 
 @pytest.mark.parametrize("change,words", [
-    ({"kind": "set_mu", "mu": 0.0}, "must lie in"),
-    ({"kind": "set_mu", "mu": float("nan")}, "must lie in"),
-    ({"kind": "set_mu"}, "needs a number"),
+    (SetMu(mu=0.0), "must lie in"),
+    (SetMu(mu=float("nan")), "must lie in"),
+    (SetMu(mu=None), "needs a number"),
 ])
 def test_natural_gradient_refuses_bad_mu(change, words):
     from engines.fisher.natural_gradient import NaturalGradientEngine
@@ -94,16 +95,17 @@ def test_kl_and_mi_refuse_bad_edits():
     from engines.fisher.mutual_info import MutualInfoEngine
 
     kl = KLEngine(KLConfig(grid_points=401))
-    for bad, words in (({"kind": "set_p", "sigma1": 0.0}, "must lie in"),
-                       ({"kind": "set_q", "colour": 1}, "unknown keys")):
+    for bad, words in ((SetP(sigma1=0.0), "must lie in"),
+                       (SetQ(weight2="x"), "needs a number 'weight2'"),
+                       (SetRho(rho=0.5), "takes SetP and SetQ")):
         with pytest.raises(ValueError, match=words):
             kl.apply_edit(bad)
     assert kl.p["sigma1"] == KLConfig().p_sigma1
     mi = MutualInfoEngine(MutualInfoConfig(dataset="ring"))
     with pytest.raises(ValueError, match="correlated Gaussian only"):
-        mi.apply_edit({"kind": "set_rho", "rho": 0.5})
+        mi.apply_edit(SetRho(rho=0.5))
     with pytest.raises(ValueError, match="unknown map"):
-        mi.apply_edit({"kind": "set_transform", "transform": "square"})   # not invertible
+        mi.apply_edit(SetTransform(transform="square"))   # not invertible
 
 
 def test_topic_presets_and_texts():

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from engines.fisher import models
-from engines.fisher.configs import KLConfig, ONE_PARAM_MODELS
+from engines.fisher.configs import KLConfig, ONE_PARAM_MODELS, SetQ
 from engines.fisher.kl import KLEngine, gaussian_kl, mixture_moments
 from tests.engines.nn_helpers import run_to_end
 
@@ -31,7 +31,7 @@ def test_kl_of_two_gaussians_equals_closed_form_and_monte_carlo():
 def test_kl_is_zero_for_p_equal_q_and_positive_otherwise():
     eng = KLEngine(KLConfig(q_mu1=-3.0, q_sigma1=0.7, q_mu2=3.0, q_sigma2=0.7, q_weight2=0.5))
     assert abs(eng.kl_pq()) < 1e-9 and abs(eng.kl_qp()) < 1e-9
-    eng.apply_edit({"kind": "set_q", "mu2": 2.5})
+    eng.apply_edit(SetQ(mu2=2.5))
     assert eng.kl_pq() > 0 and eng.kl_qp() > 0
 
 

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from engines.fisher.configs import MutualInfoConfig
+from engines.fisher.configs import MutualInfoConfig, SetRho, SetTransform
 from engines.fisher.mutual_info import MutualInfoEngine, exact_mi, histogram_mi, ksg, sample
 from tests.engines.nn_helpers import run_to_end
 
@@ -27,7 +27,7 @@ def test_engine_reaches_the_exact_value_and_the_map_leaves_mi_unchanged():
     assert m["n"] == 5000
     assert m["mi_estimate"] == pytest.approx(m["mi_exact"], abs=0.05)
     for name in ("cubic", "exp", "sinh"):
-        eng.apply_edit({"kind": "set_transform", "transform": name})
+        eng.apply_edit(SetTransform(transform=name))
         mapped = eng.snapshot().metrics
         assert mapped["mi_estimate"] == pytest.approx(m["mi_exact"], abs=0.05), name
         assert mapped["mi_raw"] == m["mi_estimate"]
@@ -67,6 +67,6 @@ def test_independent_and_histogram_bias():
 def test_a_new_rho_restarts_the_samples():
     eng = MutualInfoEngine(MutualInfoConfig(n_samples=500, batch=100, steps=3))
     run_to_end(eng)
-    eng.apply_edit({"kind": "set_rho", "rho": 0.3})
+    eng.apply_edit(SetRho(rho=0.3))
     assert eng.x.size == 0
     assert eng.snapshot().metrics["mi_exact"] == pytest.approx(-0.5 * math.log(1 - 0.09))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from engines.fisher.configs import SetMu, SetP
 from tests.panels.helpers import make_window, quick_config
 
 pytestmark = pytest.mark.gui
@@ -49,7 +50,7 @@ def test_natural_gradient_mu_slider_mid_run_and_bad_edit(qtbot, tmp_path):
                     and panel.last_snapshot.metrics["gd_first_step_ratio"]
                     == pytest.approx(m["mu"] ** 2, rel=1e-6), timeout=10000)
     # bad input reaching the engine is refused with its message
-    panel.runner.edit({"kind": "set_mu", "mu": 50.0})
+    panel.runner.edit(SetMu(mu=50.0))
     qtbot.waitUntil(lambda: "must lie in" in panel.message_label.text(), timeout=10000)
     assert panel.last_snapshot.metrics["mu"] == pytest.approx(m["mu"])
     finish(qtbot, window, panel)
@@ -77,7 +78,7 @@ def test_kl_editing_q_mid_run_moves_q_and_the_form(qtbot, tmp_path):
     assert panel.last_snapshot.metrics["kl_pq"] != pytest.approx(kl_before)
     assert "sent to the run" in panel.message_label.text()
     # an edit the engine cannot take is refused with a message naming the problem
-    panel.runner.edit({"kind": "set_p", "sigma1": 0.0})
+    panel.runner.edit(SetP(sigma1=0.0))
     qtbot.waitUntil(lambda: "sigma1" in panel.message_label.text()
                     and "must lie in" in panel.message_label.text(), timeout=10000)
     finish(qtbot, window, panel)
