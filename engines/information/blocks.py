@@ -10,8 +10,8 @@ The run streams a long sample: each step draws ``symbols_per_step`` symbols, cut
 into blocks of the chosen n and adds up the Huffman codeword lengths of the blocks, i.e.
 the length of the real encoded bit stream (one code table lookup per block). Every
 ``compress_every`` steps zlib, bz2 and lzma compress the same stream (packed 8 symbols per
-byte) for comparison. Edits: ``{"kind": "set_p", "value": p}`` (new source: codes rebuilt,
-stream restarted) and ``{"kind": "set_block", "n": n}`` (the stream continues with the new
+byte) for comparison. Edits: ``SetBitProb(value=p)`` (new source: codes rebuilt,
+stream restarted) and ``SetBlock(n=n)`` (the stream continues with the new
 block length; the achieved rate restarts).
 """
 from __future__ import annotations
@@ -22,9 +22,10 @@ import zlib
 
 import numpy as np
 
+from engines.edits import Edit
 from engines.information.coding import huffman_lengths
 from engines.information.common import _number, load_rng, rng_state
-from engines.information.configs import BlocksConfig
+from engines.information.configs import BlocksConfig, SetBitProb, SetBlock
 from engines.runtime import Engine, Snapshot
 
 COMPRESSORS = {"zlib": lambda b: zlib.compress(b, 9), "bz2": lambda b: bz2.compress(b, 9),
@@ -121,23 +122,22 @@ class BlocksEngine(Engine):
                                   "entropy_bits")}
 
     # ---- edits -----------------------------------------------------------------------------
-    def apply_edit(self, change: dict) -> None:
-        kind = change.get("kind")
-        if kind == "set_p":
-            v = _number(change.get("value"), "P('1')")
+    def apply_edit(self, change: Edit) -> None:
+        if isinstance(change, SetBitProb):
+            v = _number(change.value, "P('1')")
             if not 0.01 <= v <= 0.99:
                 raise ValueError(f"P('1') must lie between 0.01 and 0.99, not {v:g}")
             self._set_p(v)
-        elif kind == "set_block":
-            v = _number(change.get("n"), "block length")
+        elif isinstance(change, SetBlock):
+            v = _number(change.n, "block length")
             if v != int(v) or not 1 <= v <= self.cfg.max_block:
                 raise ValueError(f"block length must be a whole number from 1 to "
-                                 f"{self.cfg.max_block}, not {change.get('n')!r}")
+                                 f"{self.cfg.max_block}, not {change.n!r}")
             self.block = int(v)
             self.pending = np.zeros(0, dtype=np.uint8)
             self.coded_symbols = self.coded_bits = 0
         else:
-            raise ValueError(f"unknown edit {kind!r}: use set_p or set_block")
+            raise ValueError(f"unknown edit {type(change).__name__}: use SetBitProb or SetBlock")
 
     # ---- output ---------------------------------------------------------------------------
     def snapshot(self, final: bool = False) -> Snapshot:

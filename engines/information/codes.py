@@ -7,19 +7,20 @@ message symbol, appends its codewords to one bit stream per code and decodes the
 back: without separators, because the codes are prefix-free. Live numbers: ⟨L⟩ of each
 code against H and H + 1, and Kraft's sum Σ 2^(−L_s).
 
-Edits: ``{"kind": "set_prob", "index": i, "value": p}``, ``{"kind": "set_probs",
-"probs": [...]}`` (a new source: the codes are rebuilt from step 0 and the message
-restarts) and ``{"kind": "restart_build"}``.
+Edits (engines.information.configs): ``SetProb(index=i, value=p)``, ``SetProbs(probs=(...))``
+(a new source: the codes are rebuilt from step 0 and the message restarts) and
+``RestartBuild()``.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from engines.edits import Edit
 from engines.information.coding import (BUILDERS, NODE_TABLES, average_length, decode, encode,
                                         entropy_bits, kraft_sum, partial_codewords)
 from engines.information.common import (load_rng, make_distribution, rng_state,
                                         set_probabilities, set_probability)
-from engines.information.configs import CODES, CodesConfig
+from engines.information.configs import CODES, CodesConfig, RestartBuild, SetProb, SetProbs
 from engines.runtime import Engine, Snapshot
 
 WINDOW = 48           # message symbols shown (and re-decoded) in a snapshot
@@ -84,16 +85,16 @@ class CodesEngine(Engine):
                                   "shannon_bits_per_symbol", "fano_bits_per_symbol")}
 
     # ---- edits -----------------------------------------------------------------------------
-    def apply_edit(self, change: dict) -> None:
-        kind = change.get("kind")
-        if kind == "set_prob":
-            self._set_source(set_probability(self.p, change.get("index"), change.get("value")))
-        elif kind == "set_probs":
-            self._set_source(set_probabilities(self.p.size, change.get("probs", ())))
-        elif kind == "restart_build":
+    def apply_edit(self, change: Edit) -> None:
+        if isinstance(change, SetProb):
+            self._set_source(set_probability(self.p, change.index, change.value))
+        elif isinstance(change, SetProbs):
+            self._set_source(set_probabilities(self.p.size, change.probs))
+        elif isinstance(change, RestartBuild):
             self._set_source(self.p)
         else:
-            raise ValueError(f"unknown edit {kind!r}: use set_prob, set_probs or restart_build")
+            raise ValueError(f"unknown edit {type(change).__name__}: use SetProb, SetProbs or "
+                             f"RestartBuild")
 
     # ---- output ---------------------------------------------------------------------------
     def snapshot(self, final: bool = False) -> Snapshot:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engines.config import ConfigBase, param
+from engines.edits import Edit
 
 DISTRIBUTIONS = ("lecture", "dyadic", "uniform", "geometric", "zipf", "random")
 CODES = ("huffman", "shannon", "fano")
@@ -126,3 +127,63 @@ class ContinuousConfig(ConfigBase):
                        help="ε shrinks from coarsest to finest over the first steps; "
                             "samples for ⟨log|f'|⟩ accumulate all along.")
     seed: int = param(0, label="Seed", min=0, max=2**31 - 1)
+
+
+# ---- edits a view sends a running engine (engines.edits) ----------------------------------
+@dataclass(frozen=True)
+class SetProb(Edit):
+    """source, codes: bar ``index`` set to ``value``, the others rescaled to sum 1."""
+    index: int
+    value: float
+
+
+@dataclass(frozen=True)
+class SetProbs(Edit):
+    """source, codes: a whole typed distribution (non-negative weights, renormalised)."""
+    probs: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class SetCoupling(Edit):
+    """source: the coupling c of the joint table's two variables."""
+    value: float
+
+
+@dataclass(frozen=True)
+class SetMix(Edit):
+    """source: the mixing weight λ of p and its mirror image."""
+    value: float
+
+
+@dataclass(frozen=True)
+class RestartBuild(Edit):
+    """codes: build the codes again from the first merge."""
+
+
+@dataclass(frozen=True)
+class SetBitProb(Edit):
+    """blocks: P('1') of the binary source (codes rebuilt, stream restarted)."""
+    value: float
+
+
+@dataclass(frozen=True)
+class SetBlock(Edit):
+    """blocks: the block length n (the stream continues)."""
+    n: int
+
+
+@dataclass(frozen=True)
+class SetTemperature(Edit):
+    """text: the sampling temperature T."""
+    value: float
+
+
+@dataclass(frozen=True)
+class SetOrder(Edit):
+    """text: the model the arithmetic coder uses (one of TEXT_MODELS; the coder restarts)."""
+    order: str
+
+
+@dataclass(frozen=True)
+class ClearSamples(Edit):
+    """text: start the generated samples afresh."""

@@ -3,19 +3,20 @@
 H(X,Y) ≤ H(X) + H(Y), and the concavity of H under mixing.
 
 Each step draws one symbol from the source; the empirical ("plug-in") entropy of the
-drawn symbols approaches H. Bars are edited mid-run with
-``{"kind": "set_prob", "index": i, "value": p}`` (the rest renormalised),
-``{"kind": "set_probs", "probs": [...]}``, ``{"kind": "set_coupling", "value": c}`` and
-``{"kind": "set_mix", "value": λ}``; an edit of the source restarts the sample counts.
+drawn symbols approaches H. Bars are edited mid-run with ``SetProb(index=i, value=p)``
+(the rest renormalised), ``SetProbs(probs=(...))``, ``SetCoupling(value=c)`` and
+``SetMix(value=λ)`` (engines.information.configs); an edit of the source restarts the
+sample counts.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from engines.edits import Edit
 from engines.information.coding import entropy_bits
 from engines.information.common import (_number, load_rng, make_distribution, rng_state,
                                         set_probabilities, set_probability)
-from engines.information.configs import SourceConfig
+from engines.information.configs import SetCoupling, SetMix, SetProb, SetProbs, SourceConfig
 from engines.runtime import Engine, Snapshot
 
 JOINT_SIZE = 3
@@ -87,21 +88,21 @@ class SourceEngine(Engine):
                 "empirical_entropy_bits": entropy_bits(self.counts / n) if n else 0.0}
 
     # ---- edits -----------------------------------------------------------------------------
-    def apply_edit(self, change: dict) -> None:
-        kind = change.get("kind")
-        if kind == "set_prob":
-            self.p = set_probability(self.p, change.get("index"), change.get("value"))
-        elif kind == "set_probs":
-            self.p = set_probabilities(self.p.size, change.get("probs", ()))
-        elif kind in ("set_coupling", "set_mix"):
-            v = _number(change.get("value"), kind[4:])
+    def apply_edit(self, change: Edit) -> None:
+        if isinstance(change, SetProb):
+            self.p = set_probability(self.p, change.index, change.value)
+        elif isinstance(change, SetProbs):
+            self.p = set_probabilities(self.p.size, change.probs)
+        elif isinstance(change, (SetCoupling, SetMix)):
+            name = "coupling" if isinstance(change, SetCoupling) else "mix"
+            v = _number(change.value, name)
             if not 0.0 <= v <= 1.0:
-                raise ValueError(f"{kind[4:]} must lie between 0 and 1, not {v:g}")
-            setattr(self, kind[4:], v)
+                raise ValueError(f"{name} must lie between 0 and 1, not {v:g}")
+            setattr(self, name, v)
             return
         else:
-            raise ValueError(f"unknown edit {kind!r}: use set_prob, set_probs, set_coupling "
-                             f"or set_mix")
+            raise ValueError(f"unknown edit {type(change).__name__}: use SetProb, SetProbs, "
+                             f"SetCoupling or SetMix")
         self.counts[:] = 0                     # a new source: count afresh
 
     # ---- output ---------------------------------------------------------------------------

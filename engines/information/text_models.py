@@ -9,8 +9,8 @@ letter model (order 5 while a word model is chosen), so its actual output size c
 compared. Each step appends ``chars_per_step`` generated characters to every model's
 sample and encodes 100 × that many held-out characters.
 
-Edits: ``{"kind": "set_temperature", "value": T}``, ``{"kind": "set_order", "order": "3"}``
-(the coder restarts with the new model) and ``{"kind": "clear_samples"}``.
+Edits (engines.information.configs): ``SetTemperature(value=T)``, ``SetOrder(order="3")``
+(the coder restarts with the new model) and ``ClearSamples()``.
 """
 from __future__ import annotations
 
@@ -20,8 +20,10 @@ import zlib
 
 import numpy as np
 
+from engines.edits import Edit
 from engines.information.common import _number, load_rng, rng_state
-from engines.information.configs import LETTER_ORDERS, TEXT_MODELS, TextConfig
+from engines.information.configs import (LETTER_ORDERS, TEXT_MODELS, ClearSamples, SetOrder,
+                                         SetTemperature, TextConfig)
 from engines.information.ngram import (MAX_ORDER, ArithmeticEncoder, LetterModel, WordModel,
                                        encode_symbols, frequencies, sample_with_temperature)
 from engines.information.text import (ALPHABET, TextFileError, decode_letters, letter_stream,
@@ -142,25 +144,24 @@ class TextEngine(Engine):
                                   "bits_per_char")}
 
     # ---- edits -----------------------------------------------------------------------------
-    def apply_edit(self, change: dict) -> None:
-        kind = change.get("kind")
-        if kind == "set_temperature":
-            v = _number(change.get("value"), "temperature")
+    def apply_edit(self, change: Edit) -> None:
+        if isinstance(change, SetTemperature):
+            v = _number(change.value, "temperature")
             if not 0.05 <= v <= 5.0:
                 raise ValueError(f"temperature must lie between 0.05 and 5, not {v:g}")
             self.temperature = v
-        elif kind == "set_order":
-            order = str(change.get("order"))
+        elif isinstance(change, SetOrder):
+            order = str(change.order)
             if order not in TEXT_MODELS:
                 raise ValueError(f"unknown model {order!r}; choose one of "
                                  f"{', '.join(TEXT_MODELS)}")
             self.order = order
             self._reset_coder()
-        elif kind == "clear_samples":
+        elif isinstance(change, ClearSamples):
             self._clear_samples()
         else:
-            raise ValueError(f"unknown edit {kind!r}: use set_temperature, set_order or "
-                             f"clear_samples")
+            raise ValueError(f"unknown edit {type(change).__name__}: use SetTemperature, "
+                             f"SetOrder or ClearSamples")
 
     # ---- output ---------------------------------------------------------------------------
     def sample_text(self, name: str) -> str:

@@ -21,8 +21,11 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QGridLayout, QHBoxLayout,
                                QLineEdit, QPushButton, QSizePolicy, QSpinBox, QTextBrowser,
                                QVBoxLayout, QWidget)
 
-from engines.information.configs import (BlocksConfig, SourceConfig, TextConfig,
-                                         TEXT_MODELS)
+from engines.edits import Edit
+from engines.information.configs import (TEXT_MODELS, BlocksConfig, ClearSamples, RestartBuild,
+                                         SetBitProb, SetBlock, SetCoupling, SetMix, SetOrder,
+                                         SetProb, SetProbs, SetTemperature, SourceConfig,
+                                         TextConfig)
 from engines.runtime import Snapshot
 from panels.information.plots import InfoPlot, TreePlot, symbol_color, symbol_name
 from workbench import runner as states
@@ -78,7 +81,7 @@ class InfoView(DemoView):
         lay.addLayout(self.grid, 1)
         lay.addWidget(self.readout)
 
-    def edit(self, change: dict, what: str = "") -> bool:
+    def edit(self, change: Edit, what: str = "") -> bool:
         """Send an edit to the live run; with none, start a paused run that takes it."""
         ctx = self.ctx
         if ctx is None or not ctx.current:
@@ -95,15 +98,16 @@ class InfoView(DemoView):
                     "(Space) to let it go on.")
         return True
 
-    def field_slider(self, config_cls, key: str, kind: str, label: str | None = None
+    def field_slider(self, config_cls, key: str, edit: type[Edit], label: str | None = None
                      ) -> FieldSlider:
+        """A slider of the Config field ``key``; a live run gets ``edit(value=...)``."""
         slider = FieldSlider(config_cls, key, label)
 
         def moved(value: float) -> None:
             if self.ctx is not None:
                 self.ctx.set_field(key, value)
                 if self.ctx.live:
-                    self.ctx.send_edit({"kind": kind, "value": value})
+                    self.ctx.send_edit(edit(value=value))
         slider.value_changed.connect(moved)
         self.controls.addWidget(slider, 1)
         return slider
@@ -169,9 +173,9 @@ class SourceView(InfoView):
         super().__init__(spec, parent)
         self.editor = ProbsEditor(self.type_probs)
         self.controls.addWidget(self.editor, 2)
-        self.coupling = self.field_slider(SourceConfig, "coupling", "set_coupling",
+        self.coupling = self.field_slider(SourceConfig, "coupling", SetCoupling,
                                           "coupling c")
-        self.mix = self.field_slider(SourceConfig, "mix", "set_mix", "mixing λ")
+        self.mix = self.field_slider(SourceConfig, "mix", SetMix, "mixing λ")
 
         self.bars = InfoPlot("P(s): drag a bar", "symbol s", "P(s)",
                              draggable=True, legend="top-right", y_range=(0.0, 1.0))
@@ -225,7 +229,7 @@ class SourceView(InfoView):
 
     # ---- input --------------------------------------------------------------------------
     def drag_bar(self, index: int, value: float) -> None:
-        self.edit({"kind": "set_prob", "index": int(index), "value": float(value)},
+        self.edit(SetProb(index=int(index), value=float(value)),
                   f"P({symbol_name(index)}) = {value:.3g}")
 
     def type_probs(self) -> None:
@@ -235,7 +239,7 @@ class SourceView(InfoView):
             if self.ctx is not None:
                 self.ctx.message(str(exc), error=True)
             return
-        self.edit({"kind": "set_probs", "probs": probs}, "The typed distribution")
+        self.edit(SetProbs(probs=tuple(probs)), "The typed distribution")
         self.editor.line.clearFocus()
 
     def config_changed(self, cfg) -> None:
@@ -326,7 +330,7 @@ class CodesView(InfoView):
                                 "codeword / merge per step)")
         self.restart.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.restart.clicked.connect(
-            lambda: self.edit({"kind": "restart_build"}, "Rebuild"))
+            lambda: self.edit(RestartBuild(), "Rebuild"))
         self.controls.addWidget(self.restart)
         hint = QLabel("One step = one split (Fano), one codeword (Shannon), one merge "
                       "(Huffman); Step (N) goes one at a time.")
@@ -371,7 +375,7 @@ class CodesView(InfoView):
             if self.ctx is not None:
                 self.ctx.message(str(exc), error=True)
             return
-        self.edit({"kind": "set_probs", "probs": probs}, "The typed distribution")
+        self.edit(SetProbs(probs=tuple(probs)), "The typed distribution")
         self.editor.line.clearFocus()
 
     def reset(self) -> None:
@@ -477,7 +481,7 @@ class BlocksView(InfoView):
 
     def __init__(self, spec, parent=None):
         super().__init__(spec, parent)
-        self.p_slider = self.field_slider(BlocksConfig, "p_one", "set_p", "P('1')")
+        self.p_slider = self.field_slider(BlocksConfig, "p_one", SetBitProb, "P('1')")
         self.controls.addWidget(QLabel("streamed block n"))
         self.block = QSpinBox()
         self.block.setRange(1, 16)
@@ -535,7 +539,7 @@ class BlocksView(InfoView):
             return
         self.ctx.set_field("block", int(n))
         if self.ctx.live:
-            self.ctx.send_edit({"kind": "set_block", "n": int(n)})
+            self.ctx.send_edit(SetBlock(n=int(n)))
 
     _syncing = False
 
@@ -628,11 +632,11 @@ class TextView(InfoView):
                               "coder uses)")
         self.model.currentIndexChanged.connect(self.choose_model)
         self.controls.addWidget(self.model)
-        self.temp = self.field_slider(TextConfig, "temperature", "set_temperature", "T")
+        self.temp = self.field_slider(TextConfig, "temperature", SetTemperature, "T")
         self.clear_button = QPushButton("Clear")
         self.clear_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.clear_button.clicked.connect(
-            lambda: self.edit({"kind": "clear_samples"}, "Clear"))
+            lambda: self.edit(ClearSamples(), "Clear"))
         self.controls.addWidget(self.clear_button)
         self.open_button = QPushButton("Open file…")
         self.open_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -691,7 +695,7 @@ class TextView(InfoView):
             return
         order = self.model.currentData()
         self.ctx.set_field("order", order)
-        if self.ctx.live and self.ctx.send_edit({"kind": "set_order", "order": order}):
+        if self.ctx.live and self.ctx.send_edit(SetOrder(order=order)):
             self.current_order = order
 
     def run_started(self, cfg) -> None:

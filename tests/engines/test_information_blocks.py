@@ -10,7 +10,7 @@ import pytest
 from engines.information.blocks import (BlocksEngine, binary_entropy_bits, block_code,
                                         block_probabilities)
 from engines.information.coding import huffman, kraft_sum
-from engines.information.configs import BlocksConfig
+from engines.information.configs import BlocksConfig, SetBlock
 from tests.engines.nn_helpers import run_to_end
 
 
@@ -76,7 +76,7 @@ def test_the_stream_really_encodes_with_the_block_code():
 def test_set_block_edit_changes_the_streamed_code():
     engine = BlocksEngine(BlocksConfig(steps=10, max_block=8, block=2))
     run_to_end(engine)
-    engine.apply_edit({"kind": "set_block", "n": 8})
+    engine.apply_edit(SetBlock(n=8))
     engine.cfg = engine.cfg.replace(steps=20)
     snap = run_to_end(engine)[-1]
     assert snap.metrics["block"] == 8.0

@@ -8,6 +8,8 @@ import pytest
 from engines.information.blocks import BlocksEngine
 from engines.information.codes import CodesEngine
 from engines.information.configs import (BlocksConfig, CodesConfig, ContinuousConfig,
+                                         RestartBuild, SetBitProb, SetBlock, SetCoupling,
+                                         SetMix, SetOrder, SetProb, SetProbs, SetTemperature,
                                          SourceConfig, TextConfig)
 from engines.information.continuous import ContinuousEngine
 from engines.information.source import SourceEngine
@@ -38,27 +40,29 @@ def small(demo, text_path=""):
 
 DEMOS = ("source", "codes", "blocks", "text", "continuous")
 EDITS = {
-    "source": [{"kind": "set_prob", "index": 1, "value": 0.5}, {"kind": "set_coupling",
-                                                                "value": 0.1}],
-    "codes": [{"kind": "set_probs", "probs": [1, 1, 2, 4, 8, 16]}],
-    "blocks": [{"kind": "set_block", "n": 5}, {"kind": "set_p", "value": 0.7}],
-    "text": [{"kind": "set_temperature", "value": 0.5}, {"kind": "set_order", "order": "4"}],
+    "source": [SetProb(index=1, value=0.5), SetCoupling(value=0.1)],
+    "codes": [SetProbs(probs=(1, 1, 2, 4, 8, 16))],
+    "blocks": [SetBlock(n=5), SetBitProb(value=0.7)],
+    "text": [SetTemperature(value=0.5), SetOrder(order="4")],
     "continuous": [],
 }
 REFUSED = {
-    "source": [({"kind": "set_prob", "index": 9, "value": 0.5}, "does not exist"),
-               ({"kind": "set_prob", "index": 0, "value": 1.0}, "must lie between"),
-               ({"kind": "set_probs", "probs": [1, 2]}, "for 6 symbols"),
-               ({"kind": "set_mix", "value": "x"}, "not a number"),
-               ({"kind": "teleport"}, "unknown edit")],
-    "codes": [({"kind": "set_probs", "probs": [0, 0, 0, 0, 0, 0]}, "not all zero"),
-              ({"kind": "set_prob", "index": 0, "value": float("nan")}, "finite")],
-    "blocks": [({"kind": "set_p", "value": 1.0}, "between 0.01 and 0.99"),
-               ({"kind": "set_block", "n": 9}, "from 1 to 8"),
-               ({"kind": "set_block", "n": 2.5}, "whole number")],
-    "text": [({"kind": "set_temperature", "value": 0.0}, "between"),
-             ({"kind": "set_order", "order": "7"}, "unknown model")],
-    "continuous": [({"kind": "set_prob"}, "nothing that can be edited")],
+    "source": [(SetProb(index=9, value=0.5), "does not exist"),
+               (SetProb(index=0, value=1.0), "must lie between"),
+               (SetProbs(probs=(1, 2)), "for 6 symbols"),
+               (SetMix(value="x"), "not a number"),
+               (SetBlock(n=2), "unknown edit SetBlock")],
+    "codes": [(SetProbs(probs=(0, 0, 0, 0, 0, 0)), "not all zero"),
+              (SetProb(index=0, value=float("nan")), "finite"),
+              (SetMix(value=0.5), "unknown edit SetMix")],
+    "blocks": [(SetBitProb(value=1.0), "between 0.01 and 0.99"),
+               (SetBlock(n=9), "from 1 to 8"),
+               (SetBlock(n=2.5), "whole number"),
+               (RestartBuild(), "unknown edit RestartBuild")],
+    "text": [(SetTemperature(value=0.0), "between"),
+             (SetOrder(order="7"), "unknown model"),
+             (SetProb(index=0, value=0.5), "unknown edit SetProb")],
+    "continuous": [(SetProb(index=0, value=0.5), "nothing that can be edited")],
 }
 
 
@@ -119,7 +123,7 @@ def test_headless_metrics_named_in_the_issue(small_text):
 def test_source_edit_renormalises_and_keeps_ratios():
     engine = SourceEngine(SourceConfig(steps=10))
     p = engine.p.copy()
-    engine.apply_edit({"kind": "set_prob", "index": 0, "value": 0.7})
+    engine.apply_edit(SetProb(index=0, value=0.7))
     assert engine.p.sum() == pytest.approx(1.0) and engine.p[0] == pytest.approx(0.7)
     assert engine.p[1] / engine.p[2] == pytest.approx(p[1] / p[2])
 
@@ -129,11 +133,11 @@ def test_source_joint_and_mixing_inequalities():
     q = engine.quantities()
     assert q["joint_entropy_bits"] == pytest.approx(q["hx_plus_hy_bits"])      # independent
     for c in (0.2, 0.6, 1.0):
-        engine.apply_edit({"kind": "set_coupling", "value": c})
+        engine.apply_edit(SetCoupling(value=c))
         q = engine.quantities()
         assert q["joint_entropy_bits"] < q["hx_plus_hy_bits"] - 1e-6
     for lam in (0.1, 0.5, 0.9):
-        engine.apply_edit({"kind": "set_mix", "value": lam})
+        engine.apply_edit(SetMix(value=lam))
         q = engine.quantities()
         assert q["mix_entropy_bits"] >= q["mix_chord_bits"] - 1e-12          # concavity
     assert q["entropy_bits"] <= q["max_entropy_bits"]
