@@ -9,7 +9,7 @@ on one of two tasks.
   max). test_loss is the mean squared error on held-out molecules over Var(E): 1 means
   "no better than the mean".
 
-"Shuffle node labels" (edit {"kind": "shuffle"}) renumbers the nodes of the shown graph at
+"Shuffle node labels" (edit ShuffleNodes) renumbers the nodes of the shown graph at
 random; the net's outputs move with the nodes and do not change (``shuffle_change``, the
 largest change of any output under a relabelling, is ~1e-7: float round-off).
 """
@@ -25,7 +25,8 @@ from torch import nn
 from engines.architectures import graphs
 from engines.architectures.message_passing import MessagePassingNet, permute_graph
 from engines.architectures.seeded import build
-from engines.architectures.structure_specs import GnnConfig
+from engines.architectures.structure_specs import GnnConfig, ShuffleNodes
+from engines.edits import unknown_edit
 from engines.generative.common import Throttle
 from engines.runtime import Engine, Snapshot
 
@@ -117,9 +118,9 @@ class GnnEngine(Engine):
         self.throttle.clear()
 
     def apply_edit(self, change: dict) -> None:
-        """{"kind": "shuffle"}: renumber the nodes of the shown graph at random."""
-        if change.get("kind") != "shuffle":
-            raise ValueError(f"unknown edit {change.get('kind')!r}: only 'shuffle' is known")
+        """ShuffleNodes: renumber the nodes of the shown graph at random."""
+        if not isinstance(change, ShuffleNodes):
+            raise unknown_edit(self, change, "ShuffleNodes")
         self.shuffles += 1
         self._set_perm()
 

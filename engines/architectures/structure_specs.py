@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engines.config import ConfigBase, ConfigError, param
+from engines.edits import Edit
 from engines.spec import DemoSpec
 
 GNN_TASKS = ("karate", "springs")
@@ -138,6 +139,27 @@ class TransformerConfig(ConfigBase):
         if self.d_model % self.heads:
             raise ConfigError("d_model", f"{self.d_model} is not divisible by heads = "
                                          f"{self.heads}; allowed multiples of {self.heads}")
+
+
+# ---- edits the views send to running engines (torch-free, so views can import them) ----
+@dataclass(frozen=True)
+class ShuffleNodes(Edit):
+    """gnn: renumber the nodes of the shown graph at random (the net is not retrained)."""
+
+
+@dataclass(frozen=True)
+class SetAttention(Edit):
+    """attention: a new sharpness β and / or score function (None: unchanged)."""
+
+    beta: float | None = None
+    score: str | None = None
+
+
+@dataclass(frozen=True)
+class AskProblem(Edit):
+    """transformer: show the net's answer and attention maps for this typed problem."""
+
+    text: str = ""
 
 
 DEMOS: tuple[DemoSpec, ...] = (

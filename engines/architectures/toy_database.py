@@ -26,7 +26,8 @@ from torch import nn
 
 from engines.architectures.attention import SCORE_FUNCTIONS, attention_weights
 from engines.architectures.seeded import build, mlp
-from engines.architectures.structure_specs import SCORES, AttentionConfig
+from engines.architectures.structure_specs import SCORES, AttentionConfig, SetAttention
+from engines.edits import unknown_edit
 from engines.generative.common import Throttle
 from engines.runtime import Engine, Snapshot
 
@@ -168,13 +169,14 @@ class AttentionEngine(Engine):
                 "weight_on_target": float(w[idx, target].double().mean()),
                 "test_loss": float(-torch.log(w[idx, target] + 1e-12).double().mean())}
 
-    def apply_edit(self, change: dict) -> None:
-        """{"beta": β} and / or {"score": "dot" | "cosine" | "scaled"}, mid-run."""
-        unknown = set(change) - {"beta", "score"}
-        if unknown or not change:
-            raise ValueError(f"unknown setting {sorted(unknown) or '(none)'}: only beta and "
-                             "score can change mid-run")
-        beta, score = change.get("beta", self.beta), change.get("score", self.score)
+    def apply_edit(self, change) -> None:
+        """SetAttention(beta=β, score=name), mid-run (None leaves a setting as it is)."""
+        if not isinstance(change, SetAttention):
+            raise unknown_edit(self, change, "SetAttention")
+        self.set_attention(self.beta if change.beta is None else change.beta,
+                           self.score if change.score is None else change.score)
+
+    def set_attention(self, beta, score) -> None:
         try:
             beta = float(beta)
         except (TypeError, ValueError):
@@ -224,4 +226,4 @@ class AttentionEngine(Engine):
         self.gen.set_state(state["gen"])
         self.rng.bit_generator.state = state["rng"]
         self.loss = float(state["loss"])
-        self.apply_edit({"beta": state["beta"], "score": state["score"]})
+        self.set_attention(state["beta"], state["score"])

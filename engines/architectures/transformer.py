@@ -29,7 +29,8 @@ from torch import nn
 from engines.architectures.attention import (LayerNorm, MultiHeadSelfAttention,
                                              TorchSelfAttention, causal_mask)
 from engines.architectures.seeded import build
-from engines.architectures.structure_specs import TransformerConfig
+from engines.architectures.structure_specs import AskProblem, TransformerConfig
+from engines.edits import unknown_edit
 from engines.generative.common import Throttle
 from engines.runtime import Engine, Snapshot
 
@@ -227,12 +228,12 @@ class TransformerEngine(Engine):
         return dict(self.last_eval)
 
     def apply_edit(self, change: dict) -> None:
-        """{"kind": "query", "text": "3 1 4 1 5 9"}: show the net's answer and attention for
-        this problem (refused with what is allowed when it cannot be read)."""
-        if change.get("kind") != "query":
-            raise ValueError(f"unknown edit {change.get('kind')!r}: only 'query' is known")
-        self.query = self.task.parse(change.get("text", ""))
-        self.query_text = str(change.get("text", ""))[:60]
+        """AskProblem("3 1 4 1 5 9"): show the net's answer and attention for this problem
+        (refused with what is allowed when it cannot be read)."""
+        if not isinstance(change, AskProblem):
+            raise unknown_edit(self, change, "AskProblem")
+        self.query = self.task.parse(change.text)
+        self.query_text = str(change.text)[:60]
         self.throttle.clear()
 
     @torch.no_grad()

@@ -2,12 +2,12 @@
 soft attention on a toy database, a small transformer.
 
 User input mid-run goes to the engine as an edit (engines.architectures):
-- ``gnn``: "Shuffle node labels" sends {"kind": "shuffle"} (the shown graph is renumbered;
+- ``gnn``: "Shuffle node labels" sends ShuffleNodes() (the shown graph is renumbered;
   colours stay, the numbers change). The round selector and the n of Aⁿ only change the
   picture (the snapshot carries the node vectors of every round and the adjacency).
 - ``attention``: the β slider and the score selector set the form field and send
-  {"beta": β} / {"score": name} to a live run.
-- ``transformer``: the problem typed in the box goes as {"kind": "query", "text": …}; an
+  SetAttention(beta=β) / SetAttention(score=name) to a live run.
+- ``transformer``: the problem typed in the box goes as AskProblem(text); an
   unreadable one is refused by the engine with a message naming what is allowed.
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QSlider, QSpinBox, QVBoxLayout, QWidget)
 
-from engines.architectures.structure_specs import SCORES
+from engines.architectures.structure_specs import SCORES, AskProblem, SetAttention, ShuffleNodes
 from engines.config import ConfigError
 from engines.runtime import Snapshot
 from panels.architectures.graph_plot import GraphPlot
@@ -177,7 +177,7 @@ class GnnView(DemoView):
     def shuffle(self) -> bool:
         if self.ctx is None:
             return False
-        if self.ctx.send_edit({"kind": "shuffle"}):
+        if self.ctx.send_edit(ShuffleNodes()):
             self.ctx.message("Node labels shuffled: the same graph, numbered anew; the "
                              "net's outputs move with their nodes.")
             return True
@@ -389,13 +389,13 @@ class AttentionView(DemoView):
         if self._quiet or self.ctx is None:
             return
         self.ctx.set_field("beta", beta)
-        self.ctx.send_edit({"beta": beta})
+        self.ctx.send_edit(SetAttention(beta=beta))
 
     def score_chosen(self, name: str) -> None:
         if self._quiet or self.ctx is None or name not in SCORES:
             return
         self.ctx.set_field("score", name)
-        self.ctx.send_edit({"score": name})
+        self.ctx.send_edit(SetAttention(score=name))
 
     # ---- drawing --------------------------------------------------------------------
     def show_snapshot(self, snap: Snapshot) -> None:
@@ -540,7 +540,7 @@ class TransformerView(DemoView):
             self.ctx.message("Type a problem first, e.g. 3 1 4 1 5 9 (sort, reverse) or "
                              "12+34 (add).", error=True)
             return False
-        if self.ctx.send_edit({"kind": "query", "text": text}):
+        if self.ctx.send_edit(AskProblem(text)):
             self.ctx.message(f"Asked the net: {text}")
             return True
         self.ctx.message("Start a run first: the box asks the network of a running (or "

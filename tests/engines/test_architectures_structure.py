@@ -29,7 +29,8 @@ from engines.architectures.gnn import GnnEngine
 from engines.architectures.message_passing import (MessagePassingNet, permute_graph,
                                                    readout)
 from engines.architectures.seeded import build
-from engines.architectures.structure_specs import (AttentionConfig, GnnConfig,
+from engines.architectures.structure_specs import (AskProblem, AttentionConfig, GnnConfig,
+                                                   SetAttention, ShuffleNodes,
                                                    TransformerConfig)
 from engines.architectures.toy_database import AttentionEngine, requests
 from engines.architectures.transformer import (DigitTask, Transformer, TransformerEngine,
@@ -291,7 +292,7 @@ def test_karate_gnn_learns_and_ignores_the_numbering():
     # 4 of 34 members labelled; chance (and the majority club) is 0.5
     assert snap.metrics["accuracy"] >= 0.8, snap.metrics
     assert snap.metrics["shuffle_change"] < 1e-5
-    engine.apply_edit({"kind": "shuffle"})
+    engine.apply_edit(ShuffleNodes())
     shuffled = engine.snapshot(final=True)
     order = shuffled.arrays["node_original"].astype(int)
     assert not np.array_equal(order, np.arange(34))
@@ -304,12 +305,13 @@ def test_attention_learns_to_pick_the_object_and_beta_edit():
     engine = AttentionEngine(AttentionConfig(steps=150), "cpu")
     snap = run_to_end(engine, snapshot_hz=0.5)[-1]
     assert snap.metrics["accuracy"] >= 0.95 and snap.metrics["mean_max_weight"] > 0.8
-    engine.apply_edit({"beta": 0.01})
+    engine.apply_edit(SetAttention(beta=0.01))
     soft = engine.snapshot(final=True)
     assert soft.metrics["mean_max_weight"] < snap.metrics["mean_max_weight"]
     assert soft.metrics["beta"] == 0.01
-    for bad, words in (({"beta": 1e3}, "out of range"), ({"score": "l2"}, "not known"),
-                       ({"kind": "shuffle"}, "unknown setting")):
+    for bad, words in ((SetAttention(beta=1e3), "out of range"),
+                       (SetAttention(score="l2"), "not known"),
+                       (ShuffleNodes(), "cannot apply the edit ShuffleNodes")):
         with pytest.raises(ValueError, match=words):
             engine.apply_edit(bad)
     a = snap.arrays
@@ -332,15 +334,15 @@ def test_transformer_query_edit_and_refusal():
     engine = TransformerEngine(TransformerConfig(steps=5, length=4, d_model=16, heads=2,
                                                  layers=1, batch_size=16), "cpu")
     run_to_end(engine, snapshot_hz=0.5)
-    engine.apply_edit({"kind": "query", "text": "9 3 3 0"})
+    engine.apply_edit(AskProblem("9 3 3 0"))
     snap = engine.snapshot(final=True)
     np.testing.assert_array_equal(snap.arrays["answer"], [0, 3, 3, 9])
     np.testing.assert_array_equal(snap.arrays["tokens"][:4], [9, 3, 3, 0])
     assert snap.arrays["attention"].shape == (1, 2, 9, 9)
     with pytest.raises(ValueError, match="exactly 4 digits"):
-        engine.apply_edit({"kind": "query", "text": "12345"})
-    with pytest.raises(ValueError, match="only 'query'"):
-        engine.apply_edit({"kind": "shuffle"})
+        engine.apply_edit(AskProblem("12345"))
+    with pytest.raises(ValueError, match="takes AskProblem"):
+        engine.apply_edit(ShuffleNodes())
     assert engine.snapshot(final=True).arrays["tokens"][0] == 9     # refused: unchanged
 
 
@@ -376,10 +378,9 @@ HEADLINE = {"gnn-karate": ("accuracy", "test_loss", "shuffle_change"),
             "gnn-springs": ("test_loss", "shuffle_change"),
             "attention": ("accuracy", "mean_max_weight"),
             "transformer": ("sequence_accuracy",), "transformer-torch": ("sequence_accuracy",)}
-EDITS = {"gnn-karate": [{"kind": "shuffle"}], "gnn-springs": [{"kind": "shuffle"}],
-         "attention": [{"beta": 3.0, "score": "scaled"}],
-         "transformer": [{"kind": "query", "text": "321"}],
-         "transformer-torch": [{"kind": "query", "text": "9+99"}]}
+EDITS = {"gnn-karate": [ShuffleNodes()], "gnn-springs": [ShuffleNodes()],
+         "attention": [SetAttention(beta=3.0, score="scaled")],
+         "transformer": [AskProblem("321")], "transformer-torch": [AskProblem("9+99")]}
 
 
 def build_engine(name, **changes):
@@ -438,8 +439,8 @@ def test_cancel_mid_run_ends_with_a_final_snapshot():
 
 
 def test_gnn_refuses_unknown_edits_and_configs_name_the_field():
-    with pytest.raises(ValueError, match="only 'shuffle'"):
-        build_engine("gnn-karate").apply_edit({"kind": "query"})
+    with pytest.raises(ValueError, match="takes ShuffleNodes"):
+        build_engine("gnn-karate").apply_edit(AskProblem("1"))
     from engines.config import ConfigError
 
     with pytest.raises(ConfigError, match="d_model"):
