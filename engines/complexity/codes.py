@@ -17,7 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from engines.complexity.configs import CodesConfig, check_bits
+from engines.complexity.configs import (AddWord, CodesConfig, Feed, FromLengths, RemoveWord,
+                                        SetWords, check_bits)
+from engines.edits import Edit
 from engines.runtime import Engine, Snapshot
 
 MAX_WORDS = 64
@@ -153,30 +155,29 @@ class CodesEngine(Engine):
             self.buffer, self.from_coin = "", True
         self.decoded = self.decoded[-SHOWN:]
 
-    def apply_edit(self, change: dict) -> None:
-        kind = change.get("kind")
-        if kind == "feed":
+    def apply_edit(self, change: Edit) -> None:
+        if isinstance(change, Feed):
             try:
-                self.queued += check_bits("bits", str(change.get("bits", "")), False)
+                self.queued += check_bits("bits", str(change.bits), False)
             except ValueError as err:
                 raise ValueError(f"bit stream: {err}") from None
             return
-        if kind == "set_words":
-            words = parse_words(str(change.get("words", "")))
-        elif kind == "from_lengths":
-            words = canonical_code(parse_lengths(str(change.get("lengths", ""))))
-        elif kind == "add_word":
-            words = parse_words(",".join(self.words + [str(change.get("word", ""))]))
-        elif kind == "remove_word":
-            word = str(change.get("word", "")).strip()
+        if isinstance(change, SetWords):
+            words = parse_words(str(change.words))
+        elif isinstance(change, FromLengths):
+            words = canonical_code(parse_lengths(str(change.lengths)))
+        elif isinstance(change, AddWord):
+            words = parse_words(",".join(self.words + [str(change.word)]))
+        elif isinstance(change, RemoveWord):
+            word = str(change.word).strip()
             if word not in self.words:
                 raise ValueError(f"{word!r} is not a code word")
             if len(self.words) == 1:
                 raise ValueError("a code needs at least one word")
             words = [w for w in self.words if w != word]
         else:
-            raise ValueError(f"unknown edit {kind!r}; use feed, set_words, from_lengths, "
-                             f"add_word or remove_word")
+            raise ValueError(f"unknown edit {type(change).__name__}; use Feed, SetWords, "
+                             f"FromLengths, AddWord or RemoveWord")
         self.words = words
         self.reset_counts()
 

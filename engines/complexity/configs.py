@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engines.config import ConfigBase, ConfigError, param
+from engines.edits import Edit
 
 SEQUENCES = ("alternating", "unary_counter", "period3", "ones", "custom")
 LEVIN_TARGETS = SEQUENCES + ("square_root",)
@@ -129,3 +130,40 @@ class SymbolicConfig(ConfigBase):
     steps: int = param(400, label="Work units", min=1, max=100_000,
                        help="One unit tries a batch of 20 000 candidate trees.")
     seed: int = param(0, label="Seed", min=0, max=2**31 - 1, advanced=True)
+
+
+# ---- edits a view sends a running engine (engines.edits) ----------------------------------
+@dataclass(frozen=True)
+class Bits(Edit):
+    """solomonoff: typed bits, appended to the sequence the predictors see next."""
+    bits: str
+
+
+@dataclass(frozen=True)
+class Feed(Edit):
+    """codes: typed bits for the decoder to read next."""
+    bits: str
+
+
+@dataclass(frozen=True)
+class SetWords(Edit):
+    """codes: a whole new code, its words separated by commas or spaces."""
+    words: str
+
+
+@dataclass(frozen=True)
+class FromLengths(Edit):
+    """codes: the canonical prefix code of the given word lengths ("2,2,2,2")."""
+    lengths: str
+
+
+@dataclass(frozen=True)
+class AddWord(Edit):
+    """codes: one more code word."""
+    word: str
+
+
+@dataclass(frozen=True)
+class RemoveWord(Edit):
+    """codes: drop a code word (one must stay)."""
+    word: str

@@ -21,8 +21,9 @@ from typing import Any
 import numpy as np
 
 from engines.complexity import machine
-from engines.complexity.configs import SolomonoffConfig, check_bits
+from engines.complexity.configs import Bits, SolomonoffConfig, check_bits
 from engines.complexity.sequences import sequence_bits
+from engines.edits import Edit
 from engines.runtime import Engine, Snapshot
 
 TOP = 10
@@ -120,13 +121,12 @@ class SolomonoffEngine(Engine):
         self.seen += bit
         self.p_next = self.current_predictions()
 
-    def apply_edit(self, change: dict) -> None:
-        kind = change.get("kind")
-        if kind != "bits":
-            raise ValueError(f"unknown edit {kind!r}; this demo takes "
-                             f"{{'kind': 'bits', 'bits': '0110'}}")
+    def apply_edit(self, change: Edit) -> None:
+        if not isinstance(change, Bits):
+            raise ValueError(f"unknown edit {type(change).__name__}; this demo takes "
+                             f"Bits(bits='0110')")
         try:
-            bits = check_bits("bits", str(change.get("bits", "")), allow_empty=False)
+            bits = check_bits("bits", str(change.bits), allow_empty=False)
         except ValueError as err:
             raise ValueError(f"typed bits: {err}") from None
         self.queued += bits

@@ -24,6 +24,8 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QScrollArea, QVBoxLayout, QWidget)
 
+from engines.complexity.configs import AddWord, Bits, Feed, RemoveWord, SetWords
+from engines.edits import Edit
 from engines.runtime import Snapshot
 from workbench.demo_view import DemoView, splitter
 from workbench.plots import FG, PALETTE, CurvePlot, ImagePlot
@@ -146,7 +148,7 @@ class ComplexityView(DemoView):
             self._layout.addWidget(top)
         self._layout.addWidget(body, 1)
 
-    def send(self, change: dict, what: str) -> bool:
+    def send(self, change: Edit, what: str) -> bool:
         """Hand an edit to the run; with none live, start one paused that takes it."""
         ctx = self.ctx
         if ctx is None or not ctx.current:
@@ -317,12 +319,12 @@ class CodesView(ComplexityView):
         self.bits_edit.setPlaceholderText("bits to decode, e.g. 0110")
         self.bits_edit.setMaximumWidth(220)
         self.feed_button = QPushButton("Decode")
-        self.set_button.clicked.connect(lambda: self.word_edit_sent("set_words"))
-        self.add_button.clicked.connect(lambda: self.word_edit_sent("add_word"))
-        self.remove_button.clicked.connect(lambda: self.word_edit_sent("remove_word"))
+        self.set_button.clicked.connect(lambda: self.word_edit_sent(SetWords))
+        self.add_button.clicked.connect(lambda: self.word_edit_sent(AddWord))
+        self.remove_button.clicked.connect(lambda: self.word_edit_sent(RemoveWord))
         self.feed_button.clicked.connect(self.feed)
         self.bits_edit.returnPressed.connect(self.feed)
-        self.word_edit.returnPressed.connect(lambda: self.word_edit_sent("add_word"))
+        self.word_edit.returnPressed.connect(lambda: self.word_edit_sent(AddWord))
 
         self.tree = CurvePlot("Code tree", "", "depth (bits)", legend="bottom-left")
         t = self.tree
@@ -373,16 +375,15 @@ class CodesView(ComplexityView):
         return [self.tree, self.kraft, self.freq]
 
     # -- edits ------------------------------------------------------------------------------
-    def word_edit_sent(self, kind: str) -> bool:
+    def word_edit_sent(self, edit: type[SetWords | AddWord | RemoveWord]) -> bool:
         text = self.word_edit.text().strip()
         if not text:
             if self.ctx is not None:
                 self.ctx.message("Type a code word (0s and 1s) first.", error=True)
             return False
-        key = "words" if kind == "set_words" else "word"
-        what = {"set_words": f"Code {text}", "add_word": f"New word {text}",
-                "remove_word": f"Removing {text}"}[kind]
-        return self.send({"kind": kind, key: text}, what)
+        what = {SetWords: f"Code {text}", AddWord: f"New word {text}",
+                RemoveWord: f"Removing {text}"}[edit]
+        return self.send(edit(text), what)
 
     def feed(self) -> bool:
         bits = "".join(self.bits_edit.text().split())
@@ -390,7 +391,7 @@ class CodesView(ComplexityView):
             if self.ctx is not None:
                 self.ctx.message("Type some bits (0 and 1) to decode.", error=True)
             return False
-        return self.send({"kind": "feed", "bits": bits}, f"Bits {bits}")
+        return self.send(Feed(bits=bits), f"Bits {bits}")
 
     # -- drawing ----------------------------------------------------------------------------
     def draw_tree(self, words: list[str]) -> None:
@@ -663,7 +664,7 @@ class SolomonoffView(ComplexityView):
                 self.ctx.message(f"typed bits: {bad!r} is not a bit; type only 0 and 1",
                                  error=True)
             return False
-        return self.send({"kind": "bits", "bits": bits}, f"Bits {bits}")
+        return self.send(Bits(bits=bits), f"Bits {bits}")
 
     def show_snapshot(self, snap: Snapshot) -> None:
         a, m = snap.arrays, snap.metrics

@@ -10,7 +10,8 @@ import pytest
 from engines.complexity import machine
 from engines.complexity.codes import (CodesEngine, canonical_code, decode_stream, kraft_sum,
                                       prefix_conflicts)
-from engines.complexity.configs import CodesConfig, SolomonoffConfig
+from engines.complexity.configs import (AddWord, Bits, CodesConfig, Feed, FromLengths,
+                                        RemoveWord, SolomonoffConfig)
 from engines.complexity.solomonoff import SolomonoffEngine
 from engines.config import ConfigError
 from tests.engines.test_bayes_common import continue_after_restore
@@ -65,14 +66,14 @@ def test_cumulative_error_stays_below_k_ln2_over_2_on_periodic_sequences(sequenc
 
 def test_typed_bits_arrive_first_and_bad_ones_are_refused():
     engine = SolomonoffEngine(SolomonoffConfig(sequence="ones", max_length=12, steps=6))
-    engine.apply_edit({"kind": "bits", "bits": "00 1"})
+    engine.apply_edit(Bits("00 1"))
     for _ in range(4):
         engine.train_step()
     assert engine.seen == "0011"
     with pytest.raises(ValueError, match="'2'"):
-        engine.apply_edit({"kind": "bits", "bits": "012"})
-    with pytest.raises(ValueError, match="unknown edit"):
-        engine.apply_edit({"kind": "wall"})
+        engine.apply_edit(Bits("012"))
+    with pytest.raises(ValueError, match="unknown edit Feed"):
+        engine.apply_edit(Feed("01"))
     with pytest.raises(ConfigError, match="custom_bits"):
         SolomonoffConfig(sequence="custom", custom_bits="01a")
 
@@ -83,7 +84,7 @@ def test_solomonoff_determinism_restore_and_cancel():
         a = run_to_end(SolomonoffEngine(cfg))[-1]
     assert_same_run(a, run_to_end(SolomonoffEngine(cfg))[-1])
     whole, restored = continue_after_restore(SolomonoffEngine, cfg, 12,
-                                             edits=({"kind": "bits", "bits": "0101"},))
+                                             edits=(Bits("0101"),))
     assert_same_run(whole, restored)
     assert_cancelled_before_start(SolomonoffEngine(cfg))
 
@@ -120,15 +121,15 @@ def test_codes_refuse_bad_input_and_take_edits():
     with pytest.raises(ConfigError, match="stream"):
         CodesConfig(stream="0102")
     engine = CodesEngine(CodesConfig(stream="", steps=30))
-    engine.apply_edit({"kind": "add_word", "word": "11110"})
+    engine.apply_edit(AddWord("11110"))
     assert engine.words[-1] == "11110"
-    engine.apply_edit({"kind": "from_lengths", "lengths": "2,2,2,2"})
+    engine.apply_edit(FromLengths("2,2,2,2"))
     assert engine.words == ["00", "01", "10", "11"]
     with pytest.raises(ValueError, match="appears twice"):
-        engine.apply_edit({"kind": "add_word", "word": "01"})
+        engine.apply_edit(AddWord("01"))
     with pytest.raises(ValueError, match="not a code word"):
-        engine.apply_edit({"kind": "remove_word", "word": "111"})
-    engine.apply_edit({"kind": "feed", "bits": "0011"})
+        engine.apply_edit(RemoveWord("111"))
+    engine.apply_edit(Feed("0011"))
     engine.train_step(), engine.train_step(), engine.train_step(), engine.train_step()
     assert engine.decoded == ["00", "11"]
 
@@ -139,7 +140,7 @@ def test_codes_determinism_restore_and_cancel():
         a = run_to_end(CodesEngine(cfg))[-1]
     assert_same_run(a, run_to_end(CodesEngine(cfg))[-1])
     whole, restored = continue_after_restore(CodesEngine, cfg, 100,
-                                             edits=({"kind": "add_word", "word": "1110"},))
+                                             edits=(AddWord("1110"),))
     assert_same_run(whole, restored)
     assert_cancelled_before_start(CodesEngine(cfg))
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from engines.complexity.configs import Bits
 from panels.complexity.views import unicode_expr
 from tests.panels.helpers import make_window, quick_config
 
@@ -65,7 +66,7 @@ def test_typed_bits_reach_solomonoff_mid_run_and_bad_bits_are_refused(qtbot, tmp
     view.bits_edit.setText("01a")
     assert not view.send_bits()
     assert "'a'" in panel.message_label.text()
-    panel.runner.edit({"kind": "bits", "bits": "012"})
+    panel.runner.edit(Bits("012"))
     qtbot.waitUntil(lambda: "typed bits" in panel.message_label.text(), timeout=10000)
     stop(qtbot, panel)
     assert window.shutdown(2.0)
