@@ -33,6 +33,16 @@ class Diverged(RuntimeError):
         super().__init__(f"Training diverged at step {step}: {metric} is {value}. {advice}")
 
 
+class NotLearning(Diverged):
+    """Finite numbers, but no learning: e.g. a classifier still at chance after epochs of
+    training (Engine.not_learning says when). Reported like a divergence (exit 3)."""
+
+    def __init__(self, step: int, metric: str, value: float, advice: str):
+        RuntimeError.__init__(self, f"Not learning at step {step}: {metric} is {value:.3g}. "
+                                    f"{advice}")
+        self.step, self.metric, self.value, self.advice = step, metric, value, advice
+
+
 class DeviceUnavailable(RuntimeError):
     """The requested compute device does not exist on this machine."""
 
@@ -348,6 +358,12 @@ class Engine:
     def load_state_dict(self, state: dict[str, Any]) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def not_learning(self, snap: Snapshot) -> tuple[str, float, str] | None:
+        """(metric, value, advice) when the run, though finite, has clearly stopped
+        learning (checked on every snapshot; the run then ends as NotLearning). Default:
+        no such rule."""
+        return None
+
     def apply_edit(self, change: Edit) -> None:
         """Change the engine's world mid-run (e.g. a wall clicked in the panel).
 
@@ -386,6 +402,9 @@ def drive(engine: Engine, ctl: Control) -> Iterator[Snapshot]:
             snap.elapsed = offset + ctl.active_seconds()
             check_finite(snap, engine.divergence_advice)
             watch.check(snap)
+            stalled = engine.not_learning(snap)
+            if stalled is not None:
+                raise NotLearning(snap.step, *stalled)
             yield snap
             ctl.emitted()
     except Cancelled:

@@ -64,6 +64,29 @@ class MNISTEngine(Engine):
     divergence_advice = ("Try a smaller learning rate (RMSProp and Adam: about 1e-3; "
                          "SGD: about 0.05).")
 
+    #: Not learning: after NOT_LEARNING_EPOCHS epochs the test accuracy is at most
+    #: CHANCE_BOUND (chance is 0.1 for ten digits) and the test loss has not fallen below
+    #: its value before training, after at least NOT_LEARNING_STEPS optimizer steps. A slow
+    #: but working setting (the class-index criterion, a tiny network) lowers its loss and
+    #: is left alone.
+    NOT_LEARNING_EPOCHS = 2
+    NOT_LEARNING_STEPS = 50
+    CHANCE_BOUND = 0.2
+
+    def not_learning(self, snap: Snapshot) -> tuple[str, float, str] | None:
+        acc, loss = snap.metrics.get("test_acc"), snap.metrics.get("test_loss")
+        losses = snap.history.get("test_loss")
+        if (snap.epoch < self.NOT_LEARNING_EPOCHS or snap.step < self.NOT_LEARNING_STEPS
+                or acc is None or loss is None
+                or losses is None or len(losses) == 0 or acc > self.CHANCE_BOUND):
+            return None
+        before = float(losses[0])          # epoch 0: the untrained network
+        if not loss >= before:
+            return None
+        return ("test_acc", acc, f"After {snap.epoch} epochs the test accuracy is still at "
+                f"chance (0.1 for ten digits) and the test loss ({loss:.3g}) is no lower "
+                f"than before training ({before:.3g}). {self.divergence_advice}")
+
     def __init__(self, cfg: MNISTConfig, device: str | None = None,
                  data=None):
         super().__init__(cfg, device)

@@ -182,3 +182,25 @@ def test_default_cnn_reaches_95_percent_on_the_subset():
     engine = MNISTEngine(MNISTConfig(epochs=3), "cpu")
     final = run_to_end(engine)[-1]
     assert final.metrics["test_acc"] >= 0.95
+
+
+def test_a_setting_that_does_not_learn_stops_as_not_learning(subset):
+    """SGD at η = 1 keeps the CNN at chance: after two epochs the run stops with
+    NotLearning (a Diverged: exit 3 headless, the divergence message in the GUI)."""
+    from engines.runtime import Diverged, NotLearning
+
+    engine = tiny(subset, n_train=1024, n_test=256, optimizer="sgd", lr=1.0, epochs=4)
+    assert 2 * engine.steps_per_epoch >= engine.NOT_LEARNING_STEPS
+    with pytest.raises(NotLearning) as info:
+        for _ in drive(engine, Control(snapshot_hz=1000.0)):
+            pass
+    assert isinstance(info.value, Diverged)
+    assert info.value.metric == "test_acc" and info.value.value <= 0.2
+    assert engine.step == 2 * engine.steps_per_epoch      # stopped at the second epoch's end
+    assert "chance" in str(info.value) and "learning rate" in str(info.value)
+
+
+def test_a_learning_setting_is_not_stopped(subset):
+    engine = tiny(subset, n_train=1024, n_test=256, epochs=2)
+    snaps = list(drive(engine, Control(snapshot_hz=1000.0)))
+    assert snaps[-1].final and snaps[-1].metrics["test_acc"] > 0.5
