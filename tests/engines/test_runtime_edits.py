@@ -68,7 +68,9 @@ def test_slow_motion_limits_the_step_rate(monkeypatch):
 
     clock = FakeClock()
     monkeypatch.setattr(runtime, "time", clock)
-    engine = DPEngine(DPConfig(maze_size=7, steps=12))
+    # policy iteration at γ = 0.99 sweeps far longer than 12 steps before it converges
+    slow = DPConfig(maze_size=7, steps=12, method="policy_iteration", gamma=0.99)
+    engine = DPEngine(slow)
     ctl = Control()
     ctl.set_speed(40.0)                   # 12 steps at 40/s: at least 11/40 s
     snaps = list(drive(engine, ctl))
@@ -77,7 +79,7 @@ def test_slow_motion_limits_the_step_rate(monkeypatch):
     clock.now = 0.0
     ctl = Control()
     ctl.set_speed(0.0)                    # full speed again: no waiting for slots
-    list(drive(DPEngine(DPConfig(maze_size=7, steps=12)), ctl))
+    list(drive(DPEngine(slow), ctl))
     assert clock.now < 11 / 40
 
 
