@@ -19,6 +19,7 @@ import time
 import numpy as np
 
 from engines.bayes.configs import GPConfig
+from engines.bayes.edits import Observe
 from engines.bayes.gp import GPEngine
 from engines.rl.configs import DPConfig
 from engines.rl.dp_demo import DPEngine
@@ -65,7 +66,7 @@ def parked_edit_latency() -> float:
     ctl.wait_parked(2.0)
     time.sleep(0.06)   # let the engine sit deep in its 50 ms wait
     posted = time.perf_counter()
-    ctl.post_edit("x")
+    ctl.post_edit(Observe())   # any Edit: Control only queues it
     done.wait(2.0)
     ctl.cancel()
     worker.join(2.0)
@@ -78,7 +79,7 @@ def gp_click_ratio() -> float:
     clicks = []
     for _ in range(30):
         started = time.perf_counter()
-        engine.apply_edit({"kind": "observe", "t": float(rng.uniform(0, 10)), "y": 0.3})
+        engine.apply_edit(Observe(t=float(rng.uniform(0, 10)), y=0.3))
         clicks.append(time.perf_counter() - started)
     started = time.perf_counter()
     np.linalg.inv(engine.cov)

@@ -111,6 +111,7 @@ def report(name: str, result: dict[str, np.ndarray]) -> None:
 
 def engine_cost() -> None:
     from engines.bayes.configs import GPConfig
+    from engines.bayes.edits import Observe
     from engines.bayes.gp import GPEngine
 
     engine = GPEngine(GPConfig(n_points=N_POINTS, n_samples=3, auto_measure=False))
@@ -118,7 +119,7 @@ def engine_cost() -> None:
     apply, snap = [], []
     for _ in range(CLICKS):
         started = time.perf_counter()
-        engine.apply_edit({"kind": "observe", "t": float(rng.uniform(0, 10)), "y": 0.5})
+        engine.apply_edit(Observe(t=float(rng.uniform(0, 10)), y=0.5))
         apply.append(time.perf_counter() - started)
         started = time.perf_counter()
         engine.snapshot()

@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from engines.bayes.edits import check_edit
+from engines.bayes.edits import Observe, check_edit
+from engines.edits import Edit
 from engines.runtime import Engine, Snapshot
 
 #: Most observations shown as individual marks (the oldest ones are dropped from view).
@@ -43,18 +44,18 @@ class BayesEngine(Engine):
         self.last_source = "auto"
         self.simulate()
 
-    def apply_edit(self, change: dict) -> None:
-        """One observation from the panel (button: simulated; click: the user's value)."""
+    def apply_edit(self, change: Edit) -> None:
+        """One observation from the panel, an engines.bayes.edits.Observe (button:
+        simulated; click: the user's value)."""
         change = check_edit(self.cfg, change)
-        user_value = len(change) > 1
         self.observe_edit(change)   # raises ValueError (engine unchanged) when refused
-        self.last_source = "click" if user_value else "button"
+        self.last_source = "button" if change.simulated else "click"
 
     def simulate(self) -> None:  # pragma: no cover - abstract
         """One observation drawn from the truth."""
         raise NotImplementedError
 
-    def observe_edit(self, change: dict) -> None:
+    def observe_edit(self, change: Observe) -> None:
         """An observation edit (already checked): simulated when it carries no value."""
         self.simulate()
 

@@ -24,6 +24,7 @@ import numpy as np
 
 from engines.bayes.base import BayesEngine, as_list
 from engines.bayes.configs import CavityConfig
+from engines.bayes.edits import Observe
 from engines.bayes.info import kl_bits, shannon_bits
 from engines.runtime import Snapshot
 
@@ -90,9 +91,9 @@ class CavityEngine(BayesEngine):
         click = bool(self.rng.random() < self.cfg.kappa_tau * self.n_true)
         self.observe(click)
 
-    def observe_edit(self, change: dict) -> None:
-        if "click" in change:
-            self.observe(change["click"])
+    def observe_edit(self, change: Observe) -> None:
+        if change.click is not None:
+            self.observe(change.click)
         else:
             self.simulate()
 

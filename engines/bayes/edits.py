@@ -1,11 +1,11 @@
-"""The edits the bayes panel sends to a running engine, checked in one torch-free place.
+"""The edit the bayes panel sends to a running engine, checked in one torch-free place.
 
-Every demo knows one edit, an observation:
-    {"kind": "observe"}                     one more simulated observation (the button)
-    {"kind": "observe", "y": y}             sequential / qubit: the user's outcome y
-    {"kind": "observe", "click": bool}      cavity: a photon click, or an interval without
-    {"kind": "observe", "t": t, "y": y}     Gaussian process: measure φ(t) with outcome y
-    {"kind": "observe", "x": x, "y": y}     Bayes and the loss: one more sample (x, y)
+Every demo knows one edit (see engines.edits), an observation:
+    Observe()                   one more simulated observation (the button)
+    Observe(y=y)                sequential / qubit: the user's outcome y
+    Observe(click=bool)         cavity: a photon click, or an interval without
+    Observe(t=t, y=y)           Gaussian process: measure φ(t) with outcome y
+    Observe(x=x, y=y)           Bayes and the loss: one more sample (x, y)
 The panel checks a click with :func:`check_edit` before sending it (a refusal gets its
 message at once), and the engine checks it again in ``apply_edit``; both raise ValueError
 with a message for the user.
@@ -13,10 +13,26 @@ with a message for the user.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, fields
 from typing import Any
 
 from engines.bayes.configs import (GP_LENGTH, X_RANGE, CavityConfig, GPConfig, LossConfig,
                                    QubitConfig, SequentialConfig)
+from engines.edits import Edit
+
+
+@dataclass(frozen=True)
+class Observe(Edit):
+    """One observation; with every field None a simulated one (drawn from the truth)."""
+    y: float | None = None
+    click: bool | None = None
+    t: float | None = None
+    x: float | None = None
+
+    @property
+    def simulated(self) -> bool:
+        """No value of the user's: the engine draws the observation itself."""
+        return all(getattr(self, f.name) is None for f in fields(self))
 
 
 def lambda_range(cfg: SequentialConfig) -> tuple[float, float]:
@@ -32,10 +48,10 @@ def readout_range(cfg: QubitConfig) -> tuple[float, float]:
     return -half, half
 
 
-def _number(change: dict, key: str) -> float:
+def _number(change: Observe, key: str) -> float:
     try:
-        value = float(change[key])
-    except (KeyError, TypeError, ValueError):
+        value = float(getattr(change, key))
+    except (TypeError, ValueError):
         raise ValueError(f"the observation needs a number {key!r}") from None
     if not math.isfinite(value):
         raise ValueError(f"{key} = {value} is not a finite number")
@@ -48,35 +64,43 @@ def _inside(name: str, value: float, lo: float, hi: float, what: str) -> None:
                          f"click inside it")
 
 
-def check_edit(cfg: Any, change: Any) -> dict:
-    """The edit as the engine applies it (numbers as floats); ValueError if refused."""
-    if not isinstance(change, dict) or change.get("kind") != "observe":
-        raise ValueError(f"unknown edit {change!r}: this demo takes observations only")
-    out: dict = {"kind": "observe"}
+def check_edit(cfg: Any, change: Any) -> Observe:
+    """The edit as the engine applies it (the demo's fields only, numbers as floats);
+    ValueError if refused."""
+    if not isinstance(change, Observe):
+        raise ValueError(f"unknown edit {type(change).__name__}: this demo takes "
+                         "observations only")
     if isinstance(cfg, SequentialConfig):
-        if "y" in change:
-            out["y"] = _number(change, "y")
-            _inside("y", out["y"], *lambda_range(cfg), "the plotted range")
-    elif isinstance(cfg, QubitConfig):
-        if "y" in change:
-            out["y"] = _number(change, "y")
-            _inside("y", out["y"], *readout_range(cfg), "the readout range")
-    elif isinstance(cfg, CavityConfig):
-        if "click" in change:
-            if not isinstance(change["click"], bool):
-                raise ValueError("'click' must be true or false")
-            out["click"] = change["click"]
-    elif isinstance(cfg, GPConfig):
-        if "t" in change or "y" in change:
-            out["t"], out["y"] = _number(change, "t"), _number(change, "y")
-            _inside("t", out["t"], 0.0, GP_LENGTH, "the lattice")
-    elif isinstance(cfg, LossConfig):
-        if "x" in change or "y" in change:
-            out["x"], out["y"] = _number(change, "x"), _number(change, "y")
-            _inside("x", out["x"], *X_RANGE, "the input range")
-    else:
-        raise ValueError(f"{type(cfg).__name__} takes no observations")
-    return out
+        if change.y is None:
+            return Observe()
+        y = _number(change, "y")
+        _inside("y", y, *lambda_range(cfg), "the plotted range")
+        return Observe(y=y)
+    if isinstance(cfg, QubitConfig):
+        if change.y is None:
+            return Observe()
+        y = _number(change, "y")
+        _inside("y", y, *readout_range(cfg), "the readout range")
+        return Observe(y=y)
+    if isinstance(cfg, CavityConfig):
+        if change.click is None:
+            return Observe()
+        if not isinstance(change.click, bool):
+            raise ValueError("'click' must be true or false")
+        return Observe(click=change.click)
+    if isinstance(cfg, GPConfig):
+        if change.t is None and change.y is None:
+            return Observe()
+        t, y = _number(change, "t"), _number(change, "y")
+        _inside("t", t, 0.0, GP_LENGTH, "the lattice")
+        return Observe(t=t, y=y)
+    if isinstance(cfg, LossConfig):
+        if change.x is None and change.y is None:
+            return Observe()
+        x, y = _number(change, "x"), _number(change, "y")
+        _inside("x", x, *X_RANGE, "the input range")
+        return Observe(x=x, y=y)
+    raise ValueError(f"{type(cfg).__name__} takes no observations")
 
 
 def lattice_site(cfg: GPConfig, t: float) -> int:

@@ -24,7 +24,7 @@ import numpy as np
 
 from engines.bayes.base import MAX_SHOWN, BayesEngine, as_list
 from engines.bayes.configs import GPConfig
-from engines.bayes.edits import lattice_site
+from engines.bayes.edits import Observe, lattice_site
 from engines.bayes.gp_math import (entropy_bits, lattice, prior_covariance, rank_one_update,
                                    sqrt_covariance, truth_function)
 from engines.runtime import Snapshot
@@ -63,9 +63,9 @@ class GPEngine(BayesEngine):
         if self.cfg.auto_measure:
             super().train_step()
 
-    def observe_edit(self, change: dict) -> None:
-        if "t" in change:
-            self.measure(lattice_site(self.cfg, change["t"]), change["y"])
+    def observe_edit(self, change: Observe) -> None:
+        if change.t is not None:
+            self.measure(lattice_site(self.cfg, change.t), change.y)
         else:
             self.simulate()
 

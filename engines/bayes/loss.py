@@ -23,6 +23,7 @@ import numpy as np
 
 from engines.bayes.base import BayesEngine
 from engines.bayes.configs import X_RANGE, LossConfig
+from engines.bayes.edits import Observe
 from engines.bayes.info import LN2, TWO_PI_E
 from engines.runtime import Snapshot
 
@@ -107,9 +108,9 @@ class LossEngine(BayesEngine):
         y = float(true_function(x, self.cfg.truth) + self.cfg.noise * self.rng.standard_normal())
         self.add(x, y)
 
-    def observe_edit(self, change: dict) -> None:
-        if "x" in change:
-            self.add(change["x"], change["y"])
+    def observe_edit(self, change: Observe) -> None:
+        if change.x is not None:
+            self.add(change.x, change.y)
         else:
             self.simulate()
 

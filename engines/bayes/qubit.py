@@ -19,7 +19,7 @@ import numpy as np
 
 from engines.bayes.base import MAX_SHOWN, BayesEngine
 from engines.bayes.configs import QubitConfig
-from engines.bayes.edits import readout_range
+from engines.bayes.edits import Observe, readout_range
 from engines.bayes.info import binary_bits, binary_kl_bits, sigmoid
 from engines.runtime import Snapshot
 
@@ -87,9 +87,9 @@ class QubitEngine(BayesEngine):
         mu = means(self.cfg)[self.true_state]
         self.observe(float(mu + self.cfg.readout_noise * self.rng.standard_normal()))
 
-    def observe_edit(self, change: dict) -> None:
-        if "y" in change:
-            self.observe(change["y"])
+    def observe_edit(self, change: Observe) -> None:
+        if change.y is not None:
+            self.observe(change.y)
         else:
             self.simulate()
 

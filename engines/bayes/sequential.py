@@ -26,7 +26,7 @@ import numpy as np
 
 from engines.bayes.base import MAX_SHOWN, BayesEngine, as_list
 from engines.bayes.configs import SequentialConfig
-from engines.bayes.edits import lambda_range
+from engines.bayes.edits import Observe, lambda_range
 from engines.bayes.info import grid_entropy_bits, grid_kl_bits, grid_moments, normalise_log
 from engines.runtime import Snapshot
 
@@ -72,9 +72,9 @@ class SequentialEngine(BayesEngine):
             y = cfg.true_lambda + cfg.noise * self.rng.standard_cauchy()
         self.observe(float(y))
 
-    def observe_edit(self, change: dict) -> None:
-        if "y" in change:
-            self.observe(change["y"])
+    def observe_edit(self, change: Observe) -> None:
+        if change.y is not None:
+            self.observe(change.y)
         else:
             self.simulate()
 

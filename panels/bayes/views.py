@@ -19,7 +19,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from engines.bayes.configs import GP_LENGTH, X_RANGE
-from engines.bayes.edits import check_edit
+from engines.bayes.edits import Observe, check_edit
 from engines.config import ConfigError
 from engines.runtime import Snapshot
 from panels.bayes.plots import BayesPlot
@@ -59,15 +59,15 @@ def rug(values: np.ndarray, height: float) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def describe_observation(change: dict) -> str:
-    if "click" in change:
-        return "A photon click" if change["click"] else "An interval without a click"
-    if "t" in change:
-        return f"Measurement φ({change['t']:.3g}) = {change['y']:.3g}"
-    if "x" in change:
-        return f"Data point (x, y) = ({change['x']:.3g}, {change['y']:.3g})"
-    if "y" in change:
-        return f"Observation y = {change['y']:.3g}"
+def describe_observation(change: Observe) -> str:
+    if change.click is not None:
+        return "A photon click" if change.click else "An interval without a click"
+    if change.t is not None:
+        return f"Measurement φ({change.t:.3g}) = {change.y:.3g}"
+    if change.x is not None:
+        return f"Data point (x, y) = ({change.x:.3g}, {change.y:.3g})"
+    if change.y is not None:
+        return f"Observation y = {change.y:.3g}"
     return "One simulated observation"
 
 
@@ -75,10 +75,10 @@ class BayesView(DemoView):
     """Buttons and a hint on top, plots in the middle, the information readout below."""
 
     #: (button text, tooltip, edit) of the observation buttons.
-    BUTTONS: tuple[tuple[str, str, dict], ...] = (
+    BUTTONS: tuple[tuple[str, str, Observe], ...] = (
         ("One observation", "Draw one observation from the truth and update (also while "
                             "paused; starts a paused run when none is active)",
-         {"kind": "observe"}),)
+         Observe()),)
     HINT = ""
     CONTINUOUS = True
 
@@ -95,7 +95,7 @@ class BayesView(DemoView):
             button = QPushButton(text)
             button.setToolTip(tip)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.clicked.connect(lambda _=False, c=change: self.observe(dict(c)))
+            button.clicked.connect(lambda _=False, c=change: self.observe(c))
             self.buttons[text] = button
             row.addWidget(button)
         self.hint = QLabel(self.HINT)
@@ -114,7 +114,7 @@ class BayesView(DemoView):
         self._layout.addWidget(widget, 1)
         self._layout.addWidget(self.readout)
 
-    def emit_click(self, change: dict) -> None:
+    def emit_click(self, change: Observe) -> None:
         self.observe(change)
 
     # ---- observations from buttons and clicks -----------------------------------------
@@ -125,7 +125,7 @@ class BayesView(DemoView):
     def run_finished(self, outcome: str) -> None:
         self.outcome = outcome
 
-    def observe(self, change: dict) -> bool:
+    def observe(self, change: Observe) -> bool:
         """Check an observation, then hand it to the run (starting or continuing one)."""
         ctx = self.ctx
         if ctx is None or not ctx.current:
@@ -229,7 +229,7 @@ class SequentialView(BayesView):
         self.info.add_curve("gain", "h<sub>before</sub> − h<sub>after</sub>", GREEN,
                             width=1.4, symbol="o", symbol_size=6)
         self.info.add_curve("kl", "KL(posterior ‖ prior)", PURPLE, width=2.4)
-        self.density.clicked.connect(lambda x, y: self.emit_click({"kind": "observe", "y": x}))
+        self.density.clicked.connect(lambda x, y: self.emit_click(Observe(y=x)))
         left = splitter(Qt.Orientation.Vertical, self.density, self.info, stretch=[3, 2])
         right = splitter(Qt.Orientation.Vertical, self.width, self.mean)
         self.set_body(splitter(Qt.Orientation.Horizontal, left, right, stretch=[3, 2]))
@@ -309,7 +309,7 @@ class QubitView(BayesView):
              "metrics.true_state")
 
     BUTTONS = (("One readout", "Read the qubit once more: y ~ p(y | λ*) (also while paused)",
-                {"kind": "observe"}),)
+                Observe()),)
     HINT = "Left click in the readout plot: a readout with the clicked value y."
     CONTINUOUS = False
 
@@ -344,7 +344,7 @@ class QubitView(BayesView):
         self.info.add_curve("gain", "H<sub>before</sub> − H<sub>after</sub>", GREEN, width=1.4,
                             symbol="o", symbol_size=6)
         o.curve("rug").setData([], [], connect="pairs")
-        o.clicked.connect(lambda x, y: self.emit_click({"kind": "observe", "y": x}))
+        o.clicked.connect(lambda x, y: self.emit_click(Observe(y=x)))
         left = splitter(Qt.Orientation.Vertical, self.outcomes, self.curve)
         right = splitter(Qt.Orientation.Vertical, self.sequence, self.info)
         self.set_body(splitter(Qt.Orientation.Horizontal, left, right))
@@ -408,11 +408,11 @@ class CavityView(BayesView):
 
     BUTTONS = (
         ("One interval τ", "Watch the detector for one more interval (click or not, drawn "
-                           "from the hidden true photon number)", {"kind": "observe"}),
+                           "from the hidden true photon number)", Observe()),
         ("Photon click", "The detector clicks: P(n | click) ∝ κτ n P(n), then n → n − 1",
-         {"kind": "observe", "click": True}),
+         Observe(click=True)),
         ("No click", "An interval without a click: P(n | no click) ∝ (1 − κτ n) P(n)",
-         {"kind": "observe", "click": False}),
+         Observe(click=False)),
     )
     HINT = "One click with the bimodal prior: ⟨n⟩ after the decay exceeds the prior mean."
     CONTINUOUS = False
@@ -518,7 +518,7 @@ class GPView(BayesView):
              "metrics.prior_mean_std", "metrics.total_gain")
 
     BUTTONS = (("One measurement", "Measure the true function at a random site (also while "
-                                   "paused)", {"kind": "observe"}),)
+                                   "paused)", Observe()),)
     HINT = ("Left click in the posterior plot: measure φ(t) at the clicked t with outcome y "
             "(uncertainty Z).")
     MAX_SAMPLES = 10
@@ -559,7 +559,7 @@ class GPView(BayesView):
         self.prior_key: bytes | None = None
         self.info_range: tuple[float, float] | None = None
         self.info.plotItem.enableAutoRange(enable=False)
-        p.clicked.connect(lambda x, y: self.emit_click({"kind": "observe", "t": x, "y": y}))
+        p.clicked.connect(lambda x, y: self.emit_click(Observe(t=x, y=y)))
         right = splitter(Qt.Orientation.Vertical, self.prior_plot, self.info)
         self.set_body(splitter(Qt.Orientation.Horizontal, self.main, right, stretch=[2, 1]))
         self._set_x_range()
@@ -660,7 +660,7 @@ class LossView(BayesView):
              "metrics.ridge_lambda", "metrics.test_mse", "metrics.train_mse")
 
     BUTTONS = (("One data point", "Draw one more sample (x, y) from the true function "
-                                  "(also while paused)", {"kind": "observe"}),)
+                                  "(also while paused)", Observe()),)
     HINT = "Left click in the MAP plot: add the data point (x, y) you clicked."
 
     def __init__(self, spec, parent=None):
@@ -696,7 +696,7 @@ class LossView(BayesView):
         self.loss.add_curve("data_term", "Σ‖y − F<sub>θ</sub>‖²/2σ²", ORANGE, width=2.2)
         self.loss.add_curve("prior_term", "‖θ‖²/2α²", GREEN, width=2.2)
         self.loss.add_curve("neg_log_post", "sum", FG, width=2.6)
-        f.clicked.connect(lambda x, y: self.emit_click({"kind": "observe", "x": x, "y": y}))
+        f.clicked.connect(lambda x, y: self.emit_click(Observe(x=x, y=y)))
         left = splitter(Qt.Orientation.Vertical, self.fits, self.pred)
         right = splitter(Qt.Orientation.Vertical, self.scan, self.loss)
         self.set_body(splitter(Qt.Orientation.Horizontal, left, right, stretch=[3, 2]))

@@ -10,6 +10,7 @@ from scipy.stats import poisson
 
 from engines.bayes.cavity import CavityEngine, mean_photons, photon_prior, update
 from engines.bayes.configs import CavityConfig
+from engines.bayes.edits import Observe
 from engines.config import ConfigError
 from tests.engines.nn_helpers import assert_same_run, run_to_end
 from tests.engines.test_bayes_common import continue_after_restore
@@ -22,7 +23,7 @@ def test_bimodal_preset_one_click_raises_the_expected_photon_number():
     cfg = CavityConfig.from_dict(PRESETS["cavity"]["bimodal: the decay surprise"])
     engine = CavityEngine(cfg)
     prior_mean = mean_photons(engine.prior)
-    engine.apply_edit({"kind": "observe", "click": True})
+    engine.apply_edit(Observe(click=True))
     after = mean_photons(engine.belief)
     assert after > prior_mean + 5                          # 3.8 -> about 12
     n = np.arange(engine.prior.size)
@@ -69,10 +70,10 @@ def test_an_impossible_click_is_refused_and_changes_nothing():
     engine.belief = np.zeros_like(engine.belief)
     engine.belief[0] = 1.0                                     # surely empty
     with pytest.raises(ValueError, match="impossible"):
-        engine.apply_edit({"kind": "observe", "click": True})
+        engine.apply_edit(Observe(click=True))
     assert engine.n_obs == 0 and engine.belief[0] == 1.0
     with pytest.raises(ValueError):
-        engine.apply_edit({"kind": "observe", "click": "yes"})
+        engine.apply_edit(Observe(click="yes"))
 
 
 @pytest.mark.parametrize("changes,key", [({"kappa_tau": 0.0}, "kappa_tau"),
@@ -89,4 +90,4 @@ def test_bad_cavity_configs_name_the_key(changes, key):
 def test_a_restored_run_continues_with_the_same_numbers():
     cfg = CavityConfig(steps=80, seed=3)
     assert_same_run(*continue_after_restore(CavityEngine, cfg, 30,
-                                            edits=[{"kind": "observe", "click": True}]))
+                                            edits=[Observe(click=True)]))

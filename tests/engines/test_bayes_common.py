@@ -62,18 +62,19 @@ def test_edits_are_checked_in_one_place_for_panel_and_engine():
     import pytest
 
     from engines.bayes.configs import CavityConfig, GPConfig, LossConfig, SequentialConfig
-    from engines.bayes.edits import check_edit, lattice_site
+    from engines.bayes.edits import Observe, check_edit, lattice_site
+    from engines.rl.edits import ToggleWall
 
     gp = GPConfig(n_points=11)
-    assert check_edit(gp, {"kind": "observe", "t": "2.5", "y": 1}) == {
-        "kind": "observe", "t": 2.5, "y": 1.0}
+    assert check_edit(gp, Observe(t="2.5", y=1, x=3.0)) == Observe(t=2.5, y=1.0)
+    assert check_edit(gp, Observe()).simulated
     assert lattice_site(gp, 2.4) == 2 and lattice_site(gp, 10.0) == 10
     for cfg, bad, words in (
-            (gp, {"kind": "observe", "t": 10.5, "y": 0}, "outside the lattice"),
-            (gp, {"kind": "toggle_wall"}, "observations only"),
-            (LossConfig(), {"kind": "observe", "x": -2, "y": 0}, "outside the input range"),
-            (SequentialConfig(), {"kind": "observe", "y": float("nan")}, "not a finite"),
-            (CavityConfig(), {"kind": "observe", "click": 1}, "true or false")):
+            (gp, Observe(t=10.5, y=0), "outside the lattice"),
+            (gp, ToggleWall(cell=(0, 0)), "ToggleWall: this demo takes observations only"),
+            (LossConfig(), Observe(x=-2, y=0), "outside the input range"),
+            (SequentialConfig(), Observe(y=float("nan")), "not a finite"),
+            (CavityConfig(), Observe(click=1), "true or false")):
         with pytest.raises(ValueError, match=words):
             check_edit(cfg, bad)
 

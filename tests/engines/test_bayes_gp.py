@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from engines.bayes.configs import GP_LENGTH, GPConfig
+from engines.bayes.edits import Observe
 from engines.bayes.gp import GPEngine
 from engines.bayes.gp_math import (SE_NUGGET, batch_posterior, lattice, precision_posterior,
                                    prior_covariance, prior_precision, rank_one_update,
@@ -24,7 +25,7 @@ def measured(engine) -> tuple[np.ndarray, np.ndarray]:
 
 def click_some(engine, points) -> None:
     for t, y in points:
-        engine.apply_edit({"kind": "observe", "t": t, "y": y})
+        engine.apply_edit(Observe(t=t, y=y))
 
 
 POINTS = [(1.0, 0.5), (2.5, -0.3), (2.55, -0.1), (6.0, 1.2), (6.0, 0.9), (9.7, -0.8)]
@@ -141,11 +142,11 @@ def test_a_measurement_outside_the_lattice_is_refused_and_changes_nothing():
     mean, cov = engine.mean.copy(), engine.cov.copy()
     for t in (-0.5, GP_LENGTH + 0.5):
         with pytest.raises(ValueError, match="outside the lattice"):
-            engine.apply_edit({"kind": "observe", "t": t, "y": 0.0})
+            engine.apply_edit(Observe(t=t, y=0.0))
     with pytest.raises(ValueError):
-        engine.apply_edit({"kind": "observe", "t": 2.0})
+        engine.apply_edit(Observe(t=2.0))
     with pytest.raises(ValueError):
-        engine.apply_edit({"kind": "observe", "t": 2.0, "y": float("inf")})
+        engine.apply_edit(Observe(t=2.0, y=float("inf")))
     np.testing.assert_array_equal(engine.mean, mean)
     np.testing.assert_array_equal(engine.cov, cov)
     assert engine.n_obs == 0
@@ -176,11 +177,11 @@ def test_a_click_never_refactorises(monkeypatch):
         monkeypatch.setattr(scipy.linalg, name, forbidden)
     rng = np.random.default_rng(0)
     for _ in range(30):
-        engine.apply_edit({"kind": "observe", "t": float(rng.uniform(0, 10)), "y": 0.3})
+        engine.apply_edit(Observe(t=float(rng.uniform(0, 10)), y=0.3))
     assert not np.allclose(engine.cov, before)     # the clicks did update the posterior
 
 
 def test_a_restored_run_continues_with_the_same_numbers():
     cfg = GPConfig(n_points=120, steps=20, seed=4)
     assert_same_run(*continue_after_restore(GPEngine, cfg, 8,
-                                            edits=[{"kind": "observe", "t": 3.3, "y": 0.7}]))
+                                            edits=[Observe(t=3.3, y=0.7)]))

@@ -8,6 +8,7 @@ import pytest
 from scipy.stats import multivariate_normal
 
 from engines.bayes.configs import LossConfig
+from engines.bayes.edits import Observe
 from engines.bayes.loss import (MAP_WIDTHS, SCAN_WIDTHS, LossEngine, features, loss_terms,
                                 ridge_scan)
 from engines.config import ConfigError
@@ -83,10 +84,10 @@ def test_the_prior_width_trades_training_error_against_overfitting():
 
 def test_clicked_points_and_refusals():
     engine = LossEngine(LossConfig(steps=3))
-    engine.apply_edit({"kind": "observe", "x": 0.25, "y": 1.5})
+    engine.apply_edit(Observe(x=0.25, y=1.5))
     assert engine.xs == [0.25] and engine.ys == [1.5]
     with pytest.raises(ValueError, match="outside the input range"):
-        engine.apply_edit({"kind": "observe", "x": 1.5, "y": 0.0})
+        engine.apply_edit(Observe(x=1.5, y=0.0))
     assert len(engine.xs) == 1
 
 
@@ -100,4 +101,4 @@ def test_zero_prior_width_is_refused():
 def test_a_restored_run_continues_with_the_same_numbers():
     cfg = LossConfig(steps=20, seed=3)
     assert_same_run(*continue_after_restore(LossEngine, cfg, 9,
-                                            edits=[{"kind": "observe", "x": -0.5, "y": 0.2}]))
+                                            edits=[Observe(x=-0.5, y=0.2)]))

@@ -8,6 +8,7 @@ import pytest
 from scipy.stats import norm
 
 from engines.bayes.configs import QubitConfig
+from engines.bayes.edits import Observe
 from engines.bayes.info import shannon_bits
 from engines.bayes.qubit import QubitEngine, expected_gain_bits, posterior_curve
 from engines.config import ConfigError
@@ -56,7 +57,7 @@ def test_many_readouts_find_the_true_state():
 def test_information_gain_of_one_readout_can_be_negative_but_not_on_average():
     cfg = QubitConfig(separation=1.0, prior_p1=0.2, steps=1)
     engine = QubitEngine(cfg)
-    engine.apply_edit({"kind": "observe", "y": 0.9})     # evidence for the unlikely state
+    engine.apply_edit(Observe(y=0.9))     # evidence for the unlikely state
     assert engine.records["gain"][-1] < 0                  # entropy went up
     mi = expected_gain_bits(cfg, math.log(0.2 / 0.8))
     assert 0 < mi < shannon_bits([0.8, 0.2])
@@ -73,7 +74,7 @@ def test_information_gain_of_one_readout_can_be_negative_but_not_on_average():
 def test_edits_outside_the_readout_range_are_refused():
     engine = QubitEngine(QubitConfig(steps=3))
     with pytest.raises(ValueError, match="outside the readout range"):
-        engine.apply_edit({"kind": "observe", "y": 100.0})
+        engine.apply_edit(Observe(y=100.0))
     assert engine.n_obs == 0
 
 
@@ -88,4 +89,4 @@ def test_a_certain_prior_is_refused(p1):
 def test_a_restored_run_continues_with_the_same_numbers():
     cfg = QubitConfig(steps=20, seed=2)
     assert_same_run(*continue_after_restore(QubitEngine, cfg, 7,
-                                            edits=[{"kind": "observe", "y": -0.4}]))
+                                            edits=[Observe(y=-0.4)]))

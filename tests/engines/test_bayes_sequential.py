@@ -7,9 +7,11 @@ import numpy as np
 import pytest
 
 from engines.bayes.configs import SequentialConfig
+from engines.bayes.edits import Observe
 from engines.bayes.info import gaussian_entropy_bits, gaussian_kl_bits
 from engines.bayes.sequential import SequentialEngine, closed_form
 from engines.config import ConfigError
+from engines.rl.edits import ToggleWall
 from tests.engines.nn_helpers import assert_same_run, run_to_end
 from tests.engines.test_bayes_common import continue_after_restore
 
@@ -87,7 +89,7 @@ def test_a_single_outlier_barely_moves_a_lorentzian_posterior():
     gauss = SequentialEngine(SequentialConfig(likelihood="gaussian", **base))
     fat = SequentialEngine(SequentialConfig(likelihood="lorentzian", **base))
     for engine in (gauss, fat):
-        engine.apply_edit({"kind": "observe", "y": 7.5})
+        engine.apply_edit(Observe(y=7.5))
     assert gauss.records["mean"][-1] == pytest.approx(3.75, rel=1e-8)   # (W₁²/σ²)·y = y/2
     assert abs(fat.records["mean"][-1]) < 0.5
     assert fat.last_source == "click"
@@ -95,17 +97,17 @@ def test_a_single_outlier_barely_moves_a_lorentzian_posterior():
 
 def test_observation_edits_and_refusals():
     engine = SequentialEngine(SequentialConfig(steps=5))
-    engine.apply_edit({"kind": "observe"})                 # the button: simulated
+    engine.apply_edit(Observe())                 # the button: simulated
     assert engine.n_obs == 1 and engine.last_source == "button"
     posterior = engine.posterior.copy()
-    for bad in ({"kind": "observe", "y": 1e6}, {"kind": "observe", "y": float("nan")},
-                {"kind": "wall"}, {"kind": "observe", "y": "abc"}):
+    for bad in (Observe(y=1e6), Observe(y=float("nan")),
+                ToggleWall(cell=(0, 0)), Observe(y="abc")):
         with pytest.raises(ValueError):
             engine.apply_edit(bad)
     np.testing.assert_array_equal(engine.posterior, posterior)   # unchanged
     assert engine.n_obs == 1
     with pytest.raises(ValueError, match="outside"):
-        engine.apply_edit({"kind": "observe", "y": 1e6})
+        engine.apply_edit(Observe(y=1e6))
 
 
 @pytest.mark.parametrize("key", ["prior_width", "noise"])
@@ -122,4 +124,4 @@ def test_zero_or_negative_widths_are_refused_naming_the_key(key, value):
 def test_a_restored_run_continues_with_the_same_numbers(kind):
     cfg = SequentialConfig(likelihood=kind, steps=30, seed=5)
     assert_same_run(*continue_after_restore(SequentialEngine, cfg, 12,
-                                            edits=[{"kind": "observe", "y": 3.0}]))
+                                            edits=[Observe(y=3.0)]))

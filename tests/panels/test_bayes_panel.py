@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 
 from engines.bayes.configs import GP_LENGTH
+from engines.bayes.edits import Observe
 from engines.config import ConfigError
 from tests.panels.helpers import make_window
 
@@ -85,7 +86,7 @@ def test_clicks_in_the_gp_plot_add_measurements_and_shrink_the_band(qtbot, tmp_p
     panel.runner.edit = real_edit
     assert n_obs(panel) == 2
     # ... and the engine refuses what slips through, with its message
-    panel.runner.edit({"kind": "observe", "t": 50.0, "y": 0.0})
+    panel.runner.edit(Observe(t=50.0, y=0.0))
     qtbot.waitUntil(lambda: "outside the lattice" in panel.message_label.text()
                     and "50" in panel.message_label.text(), timeout=10000)
     assert n_obs(panel) == 2
