@@ -13,11 +13,12 @@ import os
 import signal
 import sys
 import time
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, TextIO
 
-from engines.config import ConfigBase, ConfigError
+from engines.config import ConfigBase, ConfigError, field_meta
 from engines.spec import DemoSpec
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,24 @@ def build_config(cfg: ConfigBase, sets: Iterable[str] = (), steps: int | None = 
             cfg = type(cfg).from_dict({key: value}, base=cfg)
         except ConfigError as exc:
             raise UsageError(f"{option}: {exc}") from None
+    refuse_painted(cfg)
     return cfg
+
+
+#: A choice that only the app can fill (points drawn with the mouse).
+PAINTED = "painted"
+
+
+def refuse_painted(cfg: ConfigBase) -> None:
+    """A "painted" choice needs points drawn with the mouse in the app: refused before
+    anything runs, naming the field and what a headless run can use instead."""
+    for f in dataclasses.fields(cfg):
+        choices = field_meta(type(cfg), f.name).get("choices") or ()
+        if PAINTED in choices and getattr(cfg, f.name) == PAINTED:
+            others = ", ".join(c for c in choices if c != PAINTED)
+            raise UsageError(f"{f.name}={PAINTED}: painted densities and targets are drawn "
+                             f"with the mouse in the app; a headless run needs one of: "
+                             f"{others}")
 
 
 # ---- progress output ----------------------------------------------------------------------

@@ -230,10 +230,11 @@ def test_screenshot_writes_a_png(tmp_path):
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_an_engine_refusing_its_input_is_a_clear_error_not_a_traceback():
-    # an empty painted target: the engine refuses it when it is built
+def test_a_painted_choice_headless_is_refused_before_anything_runs():
+    # points painted with the mouse exist only in the app: refused up front, naming the
+    # field and what a headless run can use (it used to start and fail in the engine)
     result = cli("run", "generative", "--demo", "flow_samples", "--set", "target=painted",
                  "--steps", "3")
     assert result.returncode == 2
-    assert "error:" in result.stderr and "painted" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert "error: target=painted" in result.stderr and "two_moons" in result.stderr
+    assert "steps on" not in result.stderr and "Traceback" not in result.stderr
