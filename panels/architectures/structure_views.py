@@ -275,6 +275,7 @@ SHAPE_NAMES = ("round", "square", "triangle", "diamond", "cross", "star", "penta
                "hexagon")
 SHAPE_SYMBOLS = ("o", "s", "t", "d", "+", "star", "p", "h")
 TASTE_NAMES = ("sweet", "sour", "salty", "bitter", "umami", "spicy", "minty", "smoky")
+#: (the bars are labelled by the first two letters: sw, so, sa, bi, um, sp, mi, sm)
 BETA_STEPS = 200       # slider positions over log10 β ∈ [−2, 2]
 
 
@@ -317,7 +318,9 @@ class AttentionView(DemoView):
             p.plotItem.addItem(marks)
             p.plotItem.setMouseEnabled(x=False, y=False)
             p.setToolTip("One bar per object: its colour, its shape on top, its taste "
-                         "below; the object asked for is outlined. Height: w_j.")
+                         "below (sw sweet, so sour, sa salty, bi bitter, um umami, sp "
+                         "spicy, mi minty, sm smoky); the object asked for is outlined. "
+                         "Height: w_j.")
             self.bars.append((p, bar, marks))
         self.beta_plot = CurvePlot("Request 1: w<sub>j</sub>(β)", "β", "w<sub>j</sub>",
                                    legend=None, y_range=(0.0, 1.05))
@@ -416,7 +419,7 @@ class AttentionView(DemoView):
                           brush=brushes, pen=pg.mkPen(fg, width=1.0))
             p.set_title(request_text(asked[i].astype(int)))
             ax = p.plotItem.getAxis("bottom")
-            ax.setTicks([[(j, TASTE_NAMES[pr[j, 2] % 8][:3]) for j in x] if n <= 8 else []])
+            ax.setTicks([[(j, TASTE_NAMES[pr[j, 2] % 8][:2]) for j in x] if n <= 8 else []])
             p.plotItem.setXRange(-0.6, n - 0.4, padding=0.0)
         self.show_beta(a, m)
         self.train.show_history(snap.history)
@@ -430,6 +433,10 @@ class AttentionView(DemoView):
             f"<b>{_g(m['weight_on_target'])}</b> · score <b>{SCORES[int(m['score_index'])]}"
             f"</b>, β = <b>{_g(m['beta'])}</b> · std(q·k) at d = 4, 64, 1024: <b>{stds}</b> "
             f"(√d = 2, 8, 32)")
+
+    def theme_changed(self, theme) -> None:
+        if self.snap is not None:          # the bars' outlines follow the foreground
+            self.show_snapshot(self.snap)
 
     def show_beta(self, a, m) -> None:
         e = a["scores"][0]
@@ -492,13 +499,12 @@ class TransformerView(DemoView):
 
     def __init__(self, spec, parent=None):
         super().__init__(spec, parent)
-        self.curves = CurvePlot("Accuracy and loss", "step", "", legend="top-left",
-                                y_range=(0.0, 1.35))
+        self.curves = CurvePlot("Accuracy and loss", "step", "", legend="top-right",
+                                y_range=(0.0, 1.9))
         c = self.curves
         c.add_curve("sequence_accuracy", "sequences", GREEN, width=2.6)
         c.add_curve("token_accuracy", "digits", SKY, width=1.8)
         c.add_curve("loss", "loss", VERMILLION, width=1.2, style="dash", z=-1)
-        c.legend.setColumnCount(3)
         self.maps = ImagePlot("Attention w<sub>j←j′</sub>: layers ↓, heads →",
                               colormap=pg.colormap.get("viridis"), levels=(0.0, 1.0),
                               picture=True)
@@ -507,7 +513,7 @@ class TransformerView(DemoView):
                             lock_aspect=False)
         self.pe.plotItem.invertY(True)
         self.pe_dot = ImagePlot("PE<sub>j</sub> · PE<sub>j′</sub>", "j′", "j",
-                                colormap=diverging_colormap(), lock_aspect=True)
+                                colormap=pg.colormap.get("viridis"), lock_aspect=True)
         self.pe_dot.plotItem.invertY(True)
         self.box = QLineEdit()
         self.box.setPlaceholderText("type a problem, e.g. 3 1 4 1 5 9")
@@ -562,8 +568,8 @@ class TransformerView(DemoView):
         pe = a["position_encoding"]
         self.pe.set_image(pe, levels=(-1.0, 1.0))
         dot = pe @ pe.T
-        lim = float(np.abs(dot).max()) or 1.0
-        self.pe_dot.set_image(dot, levels=(-lim, lim))
+        lo, hi = float(dot.min()), float(dot.max())
+        self.pe_dot.set_image(dot, levels=(lo, hi if hi > lo else lo + 1.0))
         ok = m["query_correct"] > 0.5
         colour = GREEN if ok else VERMILLION
         self.answer.setText(
