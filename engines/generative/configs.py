@@ -13,9 +13,12 @@ Demos (lecture chapter 7):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from engines.config import ConfigBase, ConfigError, param
+from engines.edits import Edit
 
 #: 2D targets of "learn from samples" (``painted``: drawn with the mouse in the panel).
 FLOW_TARGETS = ("two_moons", "rings", "checkerboard", "gaussian_mixture", "painted")
@@ -206,3 +209,33 @@ class GANConfig(ConfigBase):
     batch_size: int = param(256, label="Batch size", min=8, max=4096, group="Training")
     steps: int = param(3000, label="Steps (G updates)", min=1, max=200_000, group="Run")
     seed: int = param(0, label="Seed", min=0, max=2**31 - 1, group="Run")
+
+
+# ---- edits a view sends a running engine (engines.edits) ----------------------------------
+@dataclass(frozen=True, eq=False)
+class PaintedTarget(Edit):
+    """flow-samples: train on these painted points (n, 2) now."""
+    points: np.ndarray = field(repr=False)
+
+
+@dataclass(frozen=True)
+class SetTemperature(Edit):
+    """flow-energy: learn (or, conditional, show) p ∝ e^{−E/T} at the new T."""
+    value: float
+
+
+@dataclass(frozen=True, eq=False)
+class Clamp(Edit):
+    """rbm: the clamp pattern, one entry per visible unit: −1 free, 0 or 1 fixed."""
+    pattern: np.ndarray = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ClampData(Edit):
+    """rbm: fix the first ``fraction`` of the visible units to a random training sample."""
+    fraction: float = 0.5
+
+
+@dataclass(frozen=True)
+class Anneal(Edit):
+    """rbm: restart the chains hot and cool them to T = 1."""

@@ -22,9 +22,11 @@ from typing import Any
 import numpy as np
 import torch
 
+from engines.edits import Edit
 from engines.generative import capabilities
 from engines.generative.common import Throttle, eval_due
-from engines.generative.configs import FlowEnergyConfig, FlowSamplesConfig
+from engines.generative.configs import (FlowEnergyConfig, FlowSamplesConfig, PaintedTarget,
+                                        SetTemperature)
 from engines.generative.flows import Flow
 from engines.generative.targets import (BOX, EMPTY_PAINT_MESSAGE, ENERGY_BOX, clean_painted,
                                         energy, grid, log_partition, make_target)
@@ -140,14 +142,14 @@ class FlowSamplesEngine(_FlowEngine):
             self.entropy = target.entropy()
         self._eval_cache: tuple[int, dict] | None = None
 
-    def apply_edit(self, change: dict) -> None:
-        """{"kind": "painted_target", "points": (n, 2)}: train on the painted points now."""
-        if change.get("kind") != "painted_target":
-            raise ValueError(f"unknown edit {change.get('kind')!r} for the flow")
+    def apply_edit(self, change: Edit) -> None:
+        """PaintedTarget(points (n, 2)): train on the painted points now."""
+        if not isinstance(change, PaintedTarget):
+            raise ValueError(f"unknown edit {type(change).__name__} for the flow")
         if self.cfg.target != "painted":
             raise ValueError("Painted points are used when the target is 'painted': choose "
                              "it in the settings and start a new run.")
-        points = clean_painted(change.get("points", ()))
+        points = clean_painted(change.points)
         self.painted = points
         self._set_target(make_target("painted", points, self.cfg.paint_sigma))
         self.throttle.clear()
@@ -252,14 +254,14 @@ class FlowEnergyEngine(_FlowEngine):
             self._ln_z[t] = log_partition(self.cfg.energy, t)
         return self._ln_z[t]
 
-    def apply_edit(self, change: dict) -> None:
-        """{"kind": "set_temperature", "temperature": T}: p ∝ e^{−E/T} at the new T."""
-        if change.get("kind") != "set_temperature":
-            raise ValueError(f"unknown edit {change.get('kind')!r} for the flow")
+    def apply_edit(self, change: Edit) -> None:
+        """SetTemperature(T): p ∝ e^{−E/T} at the new T."""
+        if not isinstance(change, SetTemperature):
+            raise ValueError(f"unknown edit {type(change).__name__} for the flow")
         try:
-            t = float(change["temperature"])
-        except (KeyError, TypeError, ValueError):
-            raise ValueError("set_temperature needs a number 'temperature'") from None
+            t = float(change.value)
+        except (TypeError, ValueError):
+            raise ValueError("the temperature must be a number") from None
         if not 0.25 <= t <= 3.0:
             raise ValueError(f"temperature {t:g} is out of range; allowed 0.25 … 3")
         self.temperature = t

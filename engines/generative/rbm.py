@@ -31,9 +31,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from engines.edits import Edit
 from engines.generative import capabilities
 from engines.generative.binary_data import BinaryData, make_data
-from engines.generative.configs import EXACT_LIMIT, RBMConfig
+from engines.generative.configs import EXACT_LIMIT, Anneal, Clamp, ClampData, RBMConfig
 from engines.runtime import Engine, Snapshot
 
 #: Training samples shown in the strip.
@@ -243,18 +244,17 @@ class RBMEngine(Engine):
         self.chains = v
 
     # ---- edits: clamping, annealing ------------------------------------------------------
-    def apply_edit(self, change: dict) -> None:
-        kind = change.get("kind")
-        if kind == "clamp":
-            clamp = np.asarray(change.get("clamp", ()), dtype=np.int64).ravel()
+    def apply_edit(self, change: Edit) -> None:
+        if isinstance(change, Clamp):
+            clamp = np.asarray(change.pattern, dtype=np.int64).ravel()
             if clamp.size != self.n_v:
                 raise ValueError(f"the clamp pattern has {clamp.size} units, the machine "
                                  f"{self.n_v} visible units")
             if not np.isin(clamp, (-1, 0, 1)).all():
                 raise ValueError("clamp values must be −1 (free), 0 or 1")
             self.clamp = clamp.astype(np.int8)
-        elif kind == "clamp_data":
-            fraction = float(change.get("fraction", 0.5))
+        elif isinstance(change, ClampData):
+            fraction = float(change.fraction)
             if not 0.0 < fraction < 1.0:
                 raise ValueError("fraction must lie between 0 and 1")
             sample = self.data.sample(1, self.chain_rng)[0]
@@ -262,12 +262,12 @@ class RBMEngine(Engine):
             n = int(round(fraction * self.n_v))
             clamp[:n] = sample[:n]                  # the top rows / left sites
             self.clamp = clamp
-        elif kind == "anneal":
+        elif isinstance(change, Anneal):
             self.anneal_pos = 0
             self.chains = (torch.rand(self.chains.shape, generator=self.chain_gen,
                                       device=self.device) < 0.5).float()
         else:
-            raise ValueError(f"unknown edit {kind!r} for the RBM")
+            raise ValueError(f"unknown edit {type(change).__name__} for the RBM")
 
     # ---- exact quantities (small systems) --------------------------------------------------
     @torch.no_grad()

@@ -3,14 +3,14 @@
 Mixed into the views (panels.generative.views), each for its own demo; the engine applies
 every edit between two steps:
 - :class:`PaintInput` (flow "learn from samples", target 'painted'): the painted points
-  are kept here; the running engine gets {"kind": "painted_target", "points": all points}
+  are kept here; the running engine gets PaintedTarget(points=all points)
   once the painting pauses, a new run right after it starts. Starting a painted run with
   nothing painted is refused with a message.
 - :class:`TemperatureInput` (flow "learn to sample"): the slider sets the form's T and
-  sends {"kind": "set_temperature", "temperature": T} to a running engine.
+  sends SetTemperature(value=T) to a running engine.
 - :class:`ClampInput` (RBM): the clamp pattern (−1 free, 0/1 fixed) is kept here and
-  sent as {"kind": "clamp", "clamp": pattern} after each click and at the start of a run;
-  "Anneal" sends {"kind": "anneal"}.
+  sent as Clamp(pattern=pattern) after each click and at the start of a run;
+  "Anneal" sends Anneal(). (The edits are the dataclasses of engines.generative.configs.)
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from PySide6.QtCore import QTimer
 
 from engines.config import ConfigError
 from engines.generative.binary_data import make_data
+from engines.generative.configs import Anneal, Clamp, PaintedTarget, SetTemperature
 from engines.generative.targets import EMPTY_PAINT_MESSAGE, MAX_PAINTED, clean_painted
 
 #: Quiet time after the last painted stroke before the points go to the running engine.
@@ -45,7 +46,7 @@ class PaintInput:
 
     def run_started(self, cfg) -> None:
         if cfg.target == "painted" and len(self.paint):
-            self.ctx.send_edit({"kind": "painted_target", "points": self.paint.copy()})
+            self.ctx.send_edit(PaintedTarget(points=self.paint.copy()))
 
     def session_loaded(self, snap) -> None:
         if "painted" in snap.arrays:
@@ -92,7 +93,7 @@ class PaintInput:
 
     def _send_painted(self) -> None:
         if len(self.paint) and self._painting_run():
-            self.ctx.send_edit({"kind": "painted_target", "points": self.paint.copy()})
+            self.ctx.send_edit(PaintedTarget(points=self.paint.copy()))
 
 
 class TemperatureInput:
@@ -107,7 +108,7 @@ class TemperatureInput:
             self.ctx.message(f"Invalid setting: {exc}", error=True)
             return
         self.show_temperature(float(t))
-        if self.ctx.send_edit({"kind": "set_temperature", "temperature": float(t)}):
+        if self.ctx.send_edit(SetTemperature(value=float(t))):
             cfg = self.ctx.run_config
             conditional = bool(cfg is not None and cfg.conditional)
             self.ctx.message(f"T = {t:.3g}: " + (
@@ -129,7 +130,7 @@ class ClampInput:
     def run_started(self, cfg) -> None:
         self._sync_pattern(cfg)
         if (self.pattern >= 0).any():
-            self.ctx.send_edit({"kind": "clamp", "clamp": self.pattern.copy()})
+            self.ctx.send_edit(Clamp(pattern=self.pattern.copy()))
 
     def session_loaded(self, snap) -> None:
         if "clamp" in snap.arrays:
@@ -156,7 +157,7 @@ class ClampInput:
         n = int((self.pattern >= 0).sum())
         cfg = self.ctx.run_config
         live = (self.ctx.live and cfg is not None and cfg.visible == self.pattern.size
-                and self.ctx.send_edit({"kind": "clamp", "clamp": self.pattern.copy()}))
+                and self.ctx.send_edit(Clamp(pattern=self.pattern.copy())))
         what = (f"{n} unit{'s' if n != 1 else ''} clamped: the chains sample "
                 "P(v_free | v_fixed)" if n else "All units free again")
         self.ctx.message(what + ("." if live else "; the next run starts with it."))
@@ -189,7 +190,7 @@ class ClampInput:
         self._pattern_changed()
 
     def anneal(self) -> None:
-        if self.ctx.send_edit({"kind": "anneal"}):
+        if self.ctx.send_edit(Anneal()):
             cfg = self.ctx.run_config
             self.ctx.message(f"Annealing: the chains restart at T = {cfg.anneal_from:g} and "
                              f"cool to T = 1 in {cfg.anneal_sweeps} sweeps.")

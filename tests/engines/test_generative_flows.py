@@ -11,7 +11,8 @@ import torch
 
 from engines.config import ConfigError
 from engines.generative import targets
-from engines.generative.configs import FlowEnergyConfig, FlowSamplesConfig
+from engines.generative.configs import (FlowEnergyConfig, FlowSamplesConfig, PaintedTarget,
+                                        SetTemperature)
 from engines.generative.flow_demo import FlowEnergyEngine, FlowSamplesEngine
 from engines.generative.flows import Flow
 from tests.engines.nn_helpers import run_to_end
@@ -118,10 +119,10 @@ def test_painted_target_needs_points_and_learns_them():
     with pytest.raises(ValueError, match="painted target is empty"):
         engine.train_step()
     with pytest.raises(ValueError, match="painted target is empty"):
-        engine.apply_edit({"kind": "painted_target", "points": np.empty((0, 2))})
+        engine.apply_edit(PaintedTarget(points=np.empty((0, 2))))
     assert "p_density" not in engine.snapshot().arrays      # no target, no crash
     blob = np.array([[2.0, 2.0], [2.2, 1.8], [1.8, 2.1]])
-    engine.apply_edit({"kind": "painted_target", "points": blob})
+    engine.apply_edit(PaintedTarget(points=blob))
     snap = run_to_end(engine, snapshot_hz=0.5)[-1]
     assert np.array_equal(snap.arrays["painted"], blob)
     assert snap.metrics["entropy"] == pytest.approx(engine.target.entropy(), abs=0.1)
@@ -129,7 +130,7 @@ def test_painted_target_needs_points_and_learns_them():
     assert np.linalg.norm(np.median(snap.arrays["samples"], axis=0) - [2.0, 2.0]) < 1.0
     with pytest.raises(ValueError, match="target is 'painted'"):
         FlowSamplesEngine(FlowSamplesConfig()).apply_edit(
-            {"kind": "painted_target", "points": blob})
+            PaintedTarget(points=blob))
 
 
 def test_reverse_kl_training_approaches_the_exact_free_energy():
@@ -146,12 +147,12 @@ def test_reverse_kl_training_approaches_the_exact_free_energy():
 
 def test_temperature_edit_changes_the_target_and_is_validated():
     engine = FlowEnergyEngine(FlowEnergyConfig(steps=5, layers=2, hidden=8))
-    engine.apply_edit({"kind": "set_temperature", "temperature": 2.0})
+    engine.apply_edit(SetTemperature(value=2.0))
     m = engine.snapshot().metrics
     assert m["temperature"] == 2.0
     assert m["neg_ln_z"] == pytest.approx(-targets.log_partition("double_well", 2.0))
     with pytest.raises(ValueError, match="out of range"):
-        engine.apply_edit({"kind": "set_temperature", "temperature": 10.0})
+        engine.apply_edit(SetTemperature(value=10.0))
     assert engine.temperature == 2.0
 
 
@@ -161,7 +162,7 @@ def test_conditional_flow_config_needs_an_interval():
     engine = FlowEnergyEngine(FlowEnergyConfig(conditional=True, steps=20, layers=2,
                                                hidden=8))
     run_to_end(engine, snapshot_hz=0.5)
-    engine.apply_edit({"kind": "set_temperature", "temperature": 0.7})
+    engine.apply_edit(SetTemperature(value=0.7))
     assert engine.snapshot().metrics["temperature"] == 0.7
 
 

@@ -11,7 +11,7 @@ import torch
 
 from engines.config import ConfigError
 from engines.generative.binary_data import bars_and_stripes, segments
-from engines.generative.configs import RBMConfig
+from engines.generative.configs import Anneal, Clamp, RBMConfig, SetTemperature
 from engines.generative.rbm import (RBMEngine, RBMParams, all_states, cd_update,
                                     exact_gradient, kl_every)
 from tests.engines.nn_helpers import run_to_end
@@ -141,23 +141,23 @@ def test_clamped_units_stay_fixed_and_the_rest_is_sampled():
     clamp = np.full(20, -1)
     clamp[:3] = 1              # the first three sites on ...
     clamp[10] = 0              # ... and site 10 off
-    engine.apply_edit({"kind": "clamp", "clamp": clamp})
+    engine.apply_edit(Clamp(pattern=clamp))
     engine.cfg = engine.cfg.replace(steps=430)
     chains = run_to_end(engine, snapshot_hz=0.5)[-1].arrays["chain_samples"]
     assert (chains[:, :3] == 1).all() and (chains[:, 10] == 0).all()
     free = chains[:, 11:]
     assert 0.0 < free.mean() < 0.3     # a segment at the left: the right stays mostly off
     with pytest.raises(ValueError, match="visible units"):
-        engine.apply_edit({"kind": "clamp", "clamp": [1, 0]})
+        engine.apply_edit(Clamp(pattern=[1, 0]))
     with pytest.raises(ValueError, match="−1"):
-        engine.apply_edit({"kind": "clamp", "clamp": np.full(20, 2)})
+        engine.apply_edit(Clamp(pattern=np.full(20, 2)))
     assert (engine.clamp[:3] == 1).all()          # a refused edit changes nothing
 
 
 def test_annealing_cools_the_chains_from_hot_to_one():
     cfg = RBMConfig(data="segments", steps=10, anneal_from=5.0, anneal_sweeps=20, sweeps=2)
     engine = RBMEngine(cfg)
-    engine.apply_edit({"kind": "anneal"})
+    engine.apply_edit(Anneal())
     temps = []
     for _ in range(12):
         temps.append(engine.chain_temperature)
@@ -166,8 +166,8 @@ def test_annealing_cools_the_chains_from_hot_to_one():
     assert temps[0] == pytest.approx(5.0)
     assert all(a > b for a, b in zip(temps, temps[1:11]))   # monotone cooling
     assert temps[-1] == 1.0 and engine.anneal_pos is None
-    with pytest.raises(ValueError, match="unknown edit"):
-        engine.apply_edit({"kind": "melt"})
+    with pytest.raises(ValueError, match="unknown edit SetTemperature for the RBM"):
+        engine.apply_edit(SetTemperature(value=1.0))
 
 
 def test_mnist_rbm_runs_without_exact_quantities():
