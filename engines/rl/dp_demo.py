@@ -158,9 +158,13 @@ class DPEngine(Engine):
         walls = state["walls"].numpy()
         if walls.shape != self.env.shape:
             raise ValueError(f"saved maze {walls.shape} does not fit this maze {self.env.shape}")
+        rewards, V = state["rewards"].numpy(), state["V"].numpy()
+        if not (np.isfinite(rewards).all() and np.isfinite(V).all()):
+            raise ValueError("saved maze or values hold NaN or infinite numbers")
         self.load_base_state(state)
-        self.env.walls[...], self.env.rewards[...] = walls, state["rewards"].numpy()
-        self.V = state["V"].numpy().copy()
+        self.env.walls[...], self.env.rewards[...] = walls, rewards
+        self.env.validate()        # a reward must stay reachable, as for an edit
+        self.V = V.copy()
         self._refresh_model()
         self.policy = state["policy"].numpy().copy()
         self.delta = float(state["delta"])

@@ -175,6 +175,8 @@ class TabularAgent:
         Q = state["Q"].numpy()
         if Q.shape != self.Q.shape:
             raise ValueError(f"saved Q table {Q.shape} does not fit this maze {self.Q.shape}")
+        if not np.isfinite(Q).all():
+            raise ValueError("saved Q table holds NaN or infinite values")
         self.Q[...] = Q
         self.rng.bit_generator.state = state["rng"]
         self.state, self.action = int(state["state"]), int(state["action"])
@@ -300,7 +302,10 @@ class TabularQEngine(Engine):
         walls, rewards = state["walls"].numpy(), state["rewards"].numpy()
         if walls.shape != self.env.shape:
             raise ValueError(f"saved maze {walls.shape} does not fit this maze {self.env.shape}")
+        if not np.isfinite(rewards).all():
+            raise ValueError("saved maze holds NaN or infinite rewards")
         self.env.walls[...], self.env.rewards[...] = walls, rewards   # the user's edits
+        self.env.validate()        # a reward must stay reachable, as for an edit
         self.agent.refresh_model()
         self.load_base_state(state)
         self.agent.load_state_dict(state["agent"])

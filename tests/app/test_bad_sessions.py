@@ -71,3 +71,47 @@ def test_saving_where_one_cannot_is_an_oserror_and_leaves_no_tmp(tmp_path, good_
     with pytest.raises(OSError):
         save_session(target, "nn-basics", spec, cfg, state)
     assert not list(tmp_path.rglob("*.tmp"))
+
+
+def rl_session(tmp_path, demo_name: str, change):
+    """A saved rl session (gridworld or dp) with one part of its state changed."""
+    import torch
+
+    spec = demo("rl", demo_name)
+    cfg = spec.config(maze_size=7, steps=40)
+    engine = spec.engine_class()(cfg, "cpu")
+    list(drive(engine, Control()))
+    path = save_session(tmp_path / f"{demo_name}.mlwb", "rl", spec, cfg, engine.state_dict())
+    payload = torch.load(path, weights_only=True)
+    change(payload["engine"])
+    torch.save(payload, path)
+    return path
+
+
+def wall_off_every_reward(state):
+    """Every rewarded cell becomes a wall: no reward can be reached any more."""
+    state["walls"] |= state["rewards"] > 0
+
+
+RL_BAD = {
+    ("gridworld", "an all-NaN Q table"):
+        lambda s: s["agent"]["Q"].fill_(float("nan")),
+    ("gridworld", "no reachable reward"): wall_off_every_reward,
+    ("dp", "no reachable reward"): wall_off_every_reward,
+    ("dp", "NaN values"): lambda s: s["V"].fill_(float("nan")),
+}
+
+
+@pytest.mark.parametrize("demo_name,name", RL_BAD)
+def test_a_crafted_rl_session_is_refused(tmp_path, demo_name, name):
+    path = rl_session(tmp_path, demo_name, RL_BAD[(demo_name, name)])
+    with pytest.raises(SessionError) as info:
+        load_session(path).build_engine("cpu")
+    words = "no reachable reward" if "reward" in name else "NaN"
+    assert words in str(info.value)
+
+
+@pytest.mark.parametrize("demo_name", ["gridworld", "dp"])
+def test_a_good_rl_session_loads(tmp_path, demo_name):
+    engine = load_session(rl_session(tmp_path, demo_name, lambda s: None)).build_engine("cpu")
+    assert engine.step > 0
