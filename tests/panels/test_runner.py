@@ -151,3 +151,30 @@ def test_a_crashed_host_leaves_its_native_trace_in_the_report(qtbot, runner):
     assert kind == "EngineProcessDied" and "signal 11" in message
     assert "log file" not in message                  # the panel adds that once
     assert "Fatal Python error" in details             # faulthandler's trace, for the log
+
+
+def test_edits_are_typed_dataclasses_pickled_whole_to_the_engine(qtbot, runner):
+    """An engines.edits.Edit travels to the host; anything else is refused at once."""
+    import warnings
+
+    from engines.edits import Edit
+    from engines.rl.edits import ToggleWall
+
+    with pytest.raises(TypeError, match="engines.edits.Edit, not str"):
+        runner.edit("toggle_wall")
+    with pytest.raises(TypeError, match="not int"):
+        runner.edit(42)
+    assert runner.edit(ToggleWall(cell=(1, 1))) is False         # no run: nothing sent
+    with warnings.catch_warnings(record=True) as caught:      # transitional (issue 10)
+        warnings.simplefilter("always")
+        assert runner.edit({"kind": "shuffle"}) is False
+    assert any(issubclass(w.category, DeprecationWarning) for w in caught)
+    assert isinstance(ToggleWall(cell=(1, 1)), Edit)
+    runner.start(SPEC, FakeConfig(steps=10**8), paused=True)
+    qtbot.waitUntil(lambda: runner.is_active(), timeout=20000)
+    # the fake engine takes no edits: the base Engine's refusal names the edit's type
+    with qtbot.waitSignal(runner.edited, timeout=20000) as blocker:
+        assert runner.edit(ToggleWall(cell=(1, 1)))
+    ok, message = blocker.args
+    assert not ok and "nothing that can be edited (got ToggleWall)" in message
+    runner.stop()
