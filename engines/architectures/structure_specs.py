@@ -58,7 +58,7 @@ class GnnConfig(ConfigBase):
     batch_size: int = param(32, label="Molecules per batch", min=1, max=512, log=True,
                             group="Training", when={"task": ("springs",)},
                             help="Batched as one combined graph (the lecture's option).")
-    lr: float = param(1e-2, label="Learning rate", min=1e-5, max=3e-2, log=True,
+    lr: float = param(3e-3, label="Learning rate", min=1e-5, max=3e-2, log=True,
                       group="Training")
     steps: int = param(300, label="Steps", min=1, max=100000, log=True, group="Training")
     seed: int = param(0, label="Seed", min=0, max=2**31 - 1, advanced=True)

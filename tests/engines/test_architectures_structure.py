@@ -287,10 +287,11 @@ def test_toy_requests_single_out_one_object():
 
 # ---- engines: learning ---------------------------------------------------------------------------
 def test_karate_gnn_learns_and_ignores_the_numbering():
-    engine = GnnEngine(GnnConfig(task="karate", steps=200), "cpu")
+    engine = GnnEngine(GnnConfig(task="karate", steps=300), "cpu")
     snap = run_to_end(engine, snapshot_hz=0.5)[-1]
-    # 4 of 34 members labelled; chance (and the majority club) is 0.5
-    assert snap.metrics["accuracy"] >= 0.8, snap.metrics
+    # 4 of 34 members labelled; chance (and the majority club) is 0.5; seeds 0-9 give
+    # 0.93-0.97 with these settings
+    assert snap.metrics["accuracy"] >= 0.9, snap.metrics
     assert snap.metrics["shuffle_change"] < 1e-5
     engine.apply_edit(ShuffleNodes())
     shuffled = engine.snapshot(final=True)
