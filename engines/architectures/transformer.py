@@ -172,8 +172,10 @@ class TransformerEngine(Engine):
         self.rng = np.random.default_rng(stream(cfg.seed, 2))
         self.task = DigitTask(cfg.task, cfg.length)
         test_rng = np.random.default_rng(stream(cfg.seed, 3))
-        test = np.unique(self.task.problems(3 * N_TEST, test_rng), axis=0)
-        test = test[test_rng.permutation(len(test))[:N_TEST]]
+        # at most a fifth of all possible problems is held out (short lists have few)
+        n_test = min(N_TEST, 10 ** (2 * cfg.length if cfg.task == "add" else cfg.length) // 5)
+        test = np.unique(self.task.problems(3 * n_test, test_rng), axis=0)
+        test = test[test_rng.permutation(len(test))[:n_test]]
         self.test_x = test
         self.test_keys = {row.tobytes() for row in test}
         self.test_seq = self._t(self.task.sequences(test))
@@ -198,9 +200,10 @@ class TransformerEngine(Engine):
 
     def train_step(self) -> None:
         self.model.train()
-        x = self.task.problems(self.cfg.batch_size, self.rng)
-        fresh = np.array([row.tobytes() not in self.test_keys for row in x])
-        x = x[fresh]                               # held-out problems are never trained on
+        x = np.zeros((0, self.task.n_in), dtype=np.int64)
+        while len(x) == 0:                         # held-out problems are never trained on
+            x = self.task.problems(self.cfg.batch_size, self.rng)
+            x = x[np.array([row.tobytes() not in self.test_keys for row in x])]
         seq, y = self._t(self.task.sequences(x)), self._t(self.task.answers(x))
         logits = self.model(seq)[:, -self.task.n_out:]
         loss = nn.functional.cross_entropy(logits.reshape(-1, 10), y.reshape(-1))
