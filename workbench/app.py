@@ -70,7 +70,12 @@ def launch(panel: str | None = None, demo: str | None = None, preset: str | None
            fullscreen: bool = False, autostart: bool = False, lecture: str | None = None,
            step: int = 0) -> int:
     from workbench.logs import setup_logging
+    from workbench.system_libs import xcb_problem
 
+    problem = xcb_problem()       # Qt would abort naming only one of the libraries
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
     log_file = setup_logging()
     app = create_app()
     window, page = _open_window(panel, demo, preset, prestart=True, lecture=lecture,
