@@ -171,7 +171,7 @@ class SGDNoiseView(DemoView):
         steps = h["step"]
         if len(steps):
             self.spread.set_curve("var_theory", [steps[0], steps[-1]], [m["var_theory"]] * 2)
-        if "sweep_eta" in a:
+        if "sweep_eta" in a:            # only with the config's sweep on
             self.eta.set_curve("pts", a["sweep_eta"], a["sweep_eta_var"])
             self.eta.set_curve("line", a["sweep_eta_line_x"], a["sweep_eta_line"])
             self.eta.set_curve("line_c", a["sweep_eta_line_x"], a["sweep_eta_line_continuum"])
@@ -184,7 +184,7 @@ class SGDNoiseView(DemoView):
                 f"<b>{m['var_theory']:.4g}</b> · small-η η Var/(2Nλ) "
                 f"{m['var_theory_continuum']:.4g} · ratio <b>{m['var_over_theory']:.3f}</b>"
                 f" ({status})")
-        if "sweep_max_rel_error" in m:
+        if "sweep_max_rel_error" in m:  # (sweep on)
             text += f" · sweep: largest relative error {m['sweep_max_rel_error']:.2%}"
         self.info.setText(text)
 

@@ -78,19 +78,14 @@ class FunctionFitView(DemoView):
 
     def show_snapshot(self, snap: Snapshot) -> None:
         a = snap.arrays
-        if "x_grid" in a:
-            if "y_target" in a:
-                self.fit.set_curve("y_target", a["x_grid"], a["y_target"])
-            if "y_pred" in a:
-                self.fit.set_curve("y_pred", a["x_grid"], a["y_pred"])
-        if "x_train" in a and "y_train" in a:
-            self.fit.set_curve("train", a["x_train"], a["y_train"])
-        if "x_test" in a and "y_test" in a:
-            self.fit.set_curve("test", a["x_test"], a["y_test"])
-        ref = a.get("y_train", a.get("y_target"))
+        self.fit.set_curve("y_target", a["x_grid"], a["y_target"])
+        self.fit.set_curve("y_pred", a["x_grid"], a["y_pred"])
+        self.fit.set_curve("train", a["x_train"], a["y_train"])
+        self.fit.set_curve("test", a["x_test"], a["y_test"])
+        ref = a["y_train"]
         if _changed(self._y_ref, ref):
             self._y_ref = ref
-            self._fix_y_range(a.get("y_target"), a.get("y_train"))
+            self._fix_y_range(a["y_target"], a["y_train"])
         self.loss.show_history(snap.history)
         self.sparsity.show_history(snap.history)
 
@@ -157,11 +152,9 @@ class ImageFitView(DemoView):
 
     def show_snapshot(self, snap: Snapshot) -> None:
         a = snap.arrays
-        if "target" in a:
-            self.target.set_image(a["target"], levels=(0.0, 1.0))
-        if "image" in a:
-            self.image.set_image(a["image"], levels=(0.0, 1.0))
-        if "contributions" in a:
+        self.target.set_image(a["target"], levels=(0.0, 1.0))
+        self.image.set_image(a["image"], levels=(0.0, 1.0))
+        if "contributions" in a:       # final snapshots only
             ids = a.get("contribution_ids")
             captions = [f"#{int(i)}" for i in np.asarray(ids).ravel()] if ids is not None else None
             self.mosaic.set_tiles(a["contributions"], captions)
@@ -181,7 +174,7 @@ class LandscapeView(DemoView):
     #: Snapshot keys show_snapshot reads (checked against the engine by the
     #: contract test).
     NEEDS = ("arrays.landscape", "arrays.path_adam", "arrays.path_momentum", "arrays.path_rmsprop",
-             "arrays.path_sgd", "arrays.theta_true", "history.loss_adam", "history.loss_momentum",
+             "arrays.path_sgd", "arrays.theta0_axis", "arrays.theta1_axis", "arrays.theta_true", "history.loss_adam", "history.loss_momentum",
              "history.loss_rmsprop", "history.loss_sgd", "history.step")
 
     N_CONTOURS = 7
@@ -240,11 +233,11 @@ class LandscapeView(DemoView):
 
     def show_snapshot(self, snap: Snapshot) -> None:
         a = snap.arrays
-        if "landscape" in a and _changed(self._landscape, a["landscape"]):
-            self._set_landscape(a["landscape"], a.get("theta0_axis"), a.get("theta1_axis"))
-        if "theta_true" in a:
-            t = np.asarray(a["theta_true"], dtype=float).ravel()
-            self.land.add_marker("theta_true", t[0], t[1])
+        if _changed(self._landscape, a["landscape"]):
+            self._set_landscape(a["landscape"], a["theta0_axis"], a["theta1_axis"])
+        t = np.asarray(a["theta_true"], dtype=float).ravel()
+        self.land.add_marker("theta_true", t[0], t[1])
+        # only the optimizers ticked in the config send a path
         present = [n for n, _, _ in OPTIMIZERS if f"path_{n}" in a]
         if present:
             self.set_enabled(present)
