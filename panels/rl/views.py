@@ -189,7 +189,7 @@ class MazeView(DemoView):
                                         rewards=self.edited.rewards.copy()))
 
     def session_loaded(self, snap) -> None:
-        if self.edited is not None and "walls" in snap.arrays:
+        if self.edited is not None:
             self.edited.walls[...] = snap.arrays["walls"]
             self.edited.rewards[...] = snap.arrays["rewards"]
             self.show_world(self.edited.walls, self.edited.rewards, self.edited.start)
@@ -222,18 +222,16 @@ class MazeView(DemoView):
         return float(chosen.data())
 
     def _draw_maze(self, a: dict, values_key: str, label: str | None = None) -> None:
-        if "walls" in a and "rewards" in a and "start" in a:
-            self.maze.show_world(a["walls"], a["rewards"], a["start"], a.get("collected"))
-            self.world = (a["walls"], a["rewards"], tuple(int(x) for x in a["start"]))
-        if values_key in a and "walls" in a:
-            self.maze.show_values(a[values_key], a["walls"], label)
-        if "trajectory" in a:
-            self.maze.show_path(a["trajectory"])
+        # every maze demo sends walls, rewards, start and trajectory; "collected" only the
+        # Q-learning one (vanishing chests)
+        self.maze.show_world(a["walls"], a["rewards"], a["start"], a.get("collected"))
+        self.world = (a["walls"], a["rewards"], tuple(int(x) for x in a["start"]))
+        self.maze.show_values(a[values_key], a["walls"], label)
+        self.maze.show_path(a["trajectory"])
 
     def _show_arrows(self, a: dict) -> None:
-        if "policy" in a and "walls" in a:
-            terminal = a["rewards"] > 0 if "rewards" in a else np.zeros_like(a["walls"])
-            self.maze.show_policy(a["policy"], ~a["walls"] & ~terminal)
+        terminal = a["rewards"] > 0
+        self.maze.show_policy(a["policy"], ~a["walls"] & ~terminal)
 
     def reset(self) -> None:
         super().reset()
@@ -254,8 +252,9 @@ class GridworldView(MazeView):
 
     #: Snapshot keys show_snapshot reads (checked against the engine by the
     #: contract test).
-    NEEDS = ("arrays.V", "arrays.policy", "arrays.rewards", "arrays.start", "arrays.trajectory",
-             "arrays.walls", "history.optimal_agreement", "history.step")
+    NEEDS = ("arrays.V", "arrays.episode_lengths", "arrays.episode_returns", "arrays.policy",
+             "arrays.rewards", "arrays.start", "arrays.trajectory", "arrays.walls",
+             "history.optimal_agreement", "history.step", "metrics.episodes")
 
     MAZE_TITLE = "V(s) = max<sub>a</sub> Q(s,a), arrows π"
 
@@ -286,9 +285,9 @@ class GridworldView(MazeView):
                 old_world[0], self.world[0]) or not np.array_equal(old_world[1], self.world[1])):
             self.world_changed()
         self._show_arrows(a)
-        episodes = snap.metrics.get("episodes", 0.0)
-        self.returns.show_episodes(a.get("episode_returns"), episodes)
-        self.lengths.show_episodes(a.get("episode_lengths"), episodes)
+        episodes = snap.metrics["episodes"]
+        self.returns.show_episodes(a["episode_returns"], episodes)
+        self.lengths.show_episodes(a["episode_lengths"], episodes)
         self.agreement.show_history(snap.history)
 
     def reset(self) -> None:
@@ -334,8 +333,10 @@ class MCTSView(MazeView):
 
     #: Snapshot keys show_snapshot reads (checked against the engine by the
     #: contract test).
-    NEEDS = ("arrays.root_q", "arrays.root_visits", "arrays.visits", "history.episode_return",
-             "history.step", "history.tree_size")
+    NEEDS = ("arrays.edge_visits", "arrays.edges", "arrays.rewards", "arrays.root_q",
+             "arrays.root_visits", "arrays.start", "arrays.trajectory", "arrays.visits",
+             "arrays.walls", "history.episode_return", "history.step", "history.tree_size",
+             "metrics.simulations")
 
     MAZE_TITLE = "Visits, tree in orange"
     HEAT_LABEL = "ln(1 + visits)"
@@ -362,22 +363,18 @@ class MCTSView(MazeView):
 
     def show_snapshot(self, snap: Snapshot) -> None:
         a = snap.arrays
-        if "visits" in a:
-            self._draw_maze({**a, "log_visits": np.log1p(a["visits"])}, "log_visits")
-        else:
-            self._draw_maze(a, "")
-        self.maze.show_tree(a.get("edges"), a.get("edge_visits"))
+        self._draw_maze({**a, "log_visits": np.log1p(a["visits"])}, "log_visits")
+        self.maze.show_tree(a["edges"], a["edge_visits"])
         self.returns.show_history(snap.history)
         self.size.show_history(snap.history)
-        if "root_visits" in a and "root_q" in a:
-            names = ("up", "down", "left", "right")
-            cells = " ".join(
-                f"<td align='center'>{n}<br>N={int(v)}<br>Q={q:.3g}</td>"
-                for n, v, q in zip(names, a["root_visits"], a["root_q"]))
-            self.root_label.setText(
-                f"<b>At the agent's cell</b> ({int(snap.metrics.get('simulations', 0))} "
-                f"simulations): the most visited action is taken."
-                f"<table cellpadding='4'><tr>{cells}</tr></table>")
+        names = ("up", "down", "left", "right")
+        cells = " ".join(
+            f"<td align='center'>{n}<br>N={int(v)}<br>Q={q:.3g}</td>"
+            for n, v, q in zip(names, a["root_visits"], a["root_q"]))
+        self.root_label.setText(
+            f"<b>At the agent's cell</b> ({int(snap.metrics['simulations'])} "
+            f"simulations): the most visited action is taken."
+            f"<table cellpadding='4'><tr>{cells}</tr></table>")
 
     def reset(self) -> None:
         super().reset()
@@ -439,25 +436,21 @@ class RobotView(DemoView):
 
     def show_snapshot(self, snap: Snapshot) -> None:
         a, m = snap.arrays, snap.metrics
-        if "pi_move" in a:
-            self.bars.setOpts(height=np.asarray(a["pi_move"], dtype=float))
-        if "positions" in a and "target" in a:
-            pos = np.asarray(a["positions"], dtype=float)
-            t = np.arange(pos.size, dtype=float)
-            target = float(np.ravel(a["target"])[0])
-            self.episode.set_curve("robot", t, pos)
-            self.episode.set_curve("target", [0, max(1, pos.size - 1)], [target, target])
-            on = pos == target
-            self.episode.set_curve("hits", t[on], pos[on])
-            if "n_sites" in a:
-                n = float(np.ravel(a["n_sites"])[0])
-                self.episode.plotItem.setYRange(-0.5, n - 0.5, padding=0.02)
+        self.bars.setOpts(height=np.asarray(a["pi_move"], dtype=float))
+        pos = np.asarray(a["positions"], dtype=float)
+        t = np.arange(pos.size, dtype=float)
+        target = float(np.ravel(a["target"])[0])
+        self.episode.set_curve("robot", t, pos)
+        self.episode.set_curve("target", [0, max(1, pos.size - 1)], [target, target])
+        on = pos == target
+        self.episode.set_curve("hits", t[on], pos[on])
+        n = float(np.ravel(a["n_sites"])[0])
+        self.episode.plotItem.setYRange(-0.5, n - 0.5, padding=0.02)
         self.returns.show_history(snap.history)
-        if "optimal_return" in m and snap.history.get("step") is not None:
-            steps = snap.history["step"]
-            if steps.size:
-                self.returns.set_curve("optimal_return", [steps[0], steps[-1]],
-                                       [m["optimal_return"]] * 2)
+        steps = snap.history["step"]
+        if steps.size:
+            self.returns.set_curve("optimal_return", [steps[0], steps[-1]],
+                                   [m["optimal_return"]] * 2)
         self.probs.show_history(snap.history)
 
 
@@ -467,8 +460,9 @@ class ControlView(DemoView):
 
     #: Snapshot keys show_snapshot reads (checked against the engine by the
     #: contract test).
-    NEEDS = ("arrays.env_state", "history.approx_kl", "history.clip_fraction", "history.entropy",
-             "history.policy_loss", "history.step", "history.value_loss")
+    NEEDS = ("arrays.env_state", "arrays.episode_returns", "history.approx_kl",
+             "history.clip_fraction", "history.entropy", "history.policy_loss", "history.step",
+             "history.value_loss", "metrics.episodes")
 
     SOLVED = {"CartPole-v1": 475.0}
     #: Third plot per algorithm: (title, history columns shown).
@@ -571,9 +565,8 @@ class ControlView(DemoView):
 
     def show_snapshot(self, snap: Snapshot) -> None:
         a, m = snap.arrays, snap.metrics
-        if "env_state" in a:
-            self.draw_state(a["env_state"])
-        self.returns.show_episodes(a.get("episode_returns"), m.get("episodes", 0.0))
+        self.draw_state(a["env_state"])
+        self.returns.show_episodes(a["episode_returns"], m["episodes"])
         for plot in (self.losses, self.values, self.trust):
             plot.show_history(snap.history)
         shown = [(k, v) for k, v in m.items() if k in (
@@ -703,8 +696,8 @@ class A14View(DemoView):
     def show_snapshot(self, snap: Snapshot) -> None:
         m, h = snap.metrics, snap.history
         self.learned.show_history(h)
-        steps = h.get("step")
-        if steps is not None and steps.size and "q_left_exact" in m:
+        steps = h["step"]
+        if steps.size:
             span = [steps[0], max(steps[-1], 1.0)]
             self.learned.set_curve("q_left_exact", span, [m["q_left_exact"]] * 2)
             self.learned.set_curve("q_right_exact", span, [m["q_right_exact"]] * 2)
