@@ -25,6 +25,12 @@ log = logging.getLogger(__name__)
 ZOOM_STEP = 1.15
 
 
+#: Closing the window: engine hosts get this long to quit by themselves, then they are
+#: terminated. A host busy inside a long step on a loaded machine answers late, and it
+#: holds nothing to lose (settings and sessions are written by this process): the window
+#: closes within about a second instead of waiting out a two-second grace.
+QUIT_GRACE = 0.5
+
 class MainWindow(LectureModeMixin, QMainWindow):
     """The shell. ``topics`` (the course, built and planned) comes from the entry point,
     so the shell knows no panel by name; by default the registry's. ``thumbnails``: render
@@ -372,7 +378,7 @@ class MainWindow(LectureModeMixin, QMainWindow):
         self.settings.save()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        self.shutdown()
+        self.shutdown(QUIT_GRACE)
         self.save_settings()
         super().closeEvent(event)
 
