@@ -58,6 +58,11 @@ def main() -> None:
     print(f"sequence, in process:  {t_seq:7.2f} s  ({busy / len(seq.results):.2f} s per run)")
     print(f"pool, 2 workers:       {t_pool:7.2f} s  speed-up {t_seq / t_pool:.2f}x "
           f"(goal >= 1.8x on 2 free cores)")
+    per_pool = sum(r.wall_s for r in pool.results) / len(pool.results)
+    print(f"  a run took {per_pool:.2f} s in the pool vs {busy / len(seq.results):.2f} s alone: "
+          f"the 2 workers got about {2 * busy / len(seq.results) / per_pool:.2f} cores' worth "
+          f"(the rest went to other processes); ideal speed-up with that share "
+          f"{busy / (per_pool * len(pool.results) / 2):.2f}x")
 
     tiny = plan(1, 10, etas=(0.1,), seeds=2)
     t_start, _ = timed(lambda: sweep.run_sweep(tiny, workers=2))

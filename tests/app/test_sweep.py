@@ -234,3 +234,11 @@ def test_ray_backend_gives_the_same_table_as_the_pool(tmp_path):
                 for row in read_table(tmp_path / name / "results.csv")]
 
     assert sorted(table("ray"), key=str) == sorted(table("pool"), key=str)
+
+
+def test_ray_option_without_ray_installed_is_a_usage_error(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "ray", None)      # import ray -> ImportError
+    code = cli_main(["sweep", "nn-basics", "--demo", "sgd-noise", "--grid", "eta=0.1",
+                     "--ray", "auto"])
+    assert code == 2
+    assert "--ray needs Ray: pip install 'ml-workbench[cluster]'" in capsys.readouterr().err
