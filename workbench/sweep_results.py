@@ -121,7 +121,7 @@ class SweepWindow(QWidget):
             and min(first.values) > 0)
         log_y = bool(self.entry.get("log_y", False))
         self.curves_plot = CurvePlot("Every run", "step", "", log_y=log_y)
-        self.final_plot = CurvePlot("Final value, mean ± spread over seeds", first.key, "",
+        self.final_plot = CurvePlot("Final value ± spread", first.key, "",
                                     log_y=log_y)
         if self.log_x:
             self.final_plot.plotItem.setLogMode(x=True, y=log_y)
@@ -299,6 +299,8 @@ class SweepWindow(QWidget):
                 rows = [g for g in rows if g.point[keys[1]] == self._series[0]]
             self.final_plot.set_curve("reference", [self._x(g.point[first.key]) for g in rows],
                                       [g.mean[self.reference] for g in rows])
+        for plot in self.plots():   # now, not at the next paint: an export may come first
+            plot.plotItem.vb.updateAutoRange()
         self.final_plot.data_changed()
 
     def _x(self, value) -> float:
