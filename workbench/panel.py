@@ -253,8 +253,7 @@ class Panel(SessionMixin, PresentationMixin, GhostsExportMixin, QWidget):
         """Until the first picture: say what happens instead of showing empty axes."""
         for plot in self.view.plots():
             if hasattr(plot, "set_waiting"):
-                plot.set_waiting("starting the engine: loading PyTorch, building the "
-                                 "model…")
+                plot.set_waiting("starting the engine…\n(loading PyTorch,\nbuilding the model)")
         self.run_bar.show_progress("starting the engine…")
 
     def _clear_waiting(self) -> None:

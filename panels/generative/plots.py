@@ -15,6 +15,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QColor
 
 from workbench.plots import FG, PALETTE, CurvePlot, ImagePlot, MosaicPlot, resolve_color
 
@@ -64,11 +65,17 @@ class Mosaic(_FlexibleTitle, MosaicPlot):
     """MosaicPlot with a flexible title."""
 
 
-def density_colormap() -> pg.ColorMap:
-    """White → blue → dark purple: low density light, so points in black/orange read."""
-    return pg.ColorMap([0.0, 0.35, 0.7, 1.0],
-                       [(255, 255, 255), (158, 202, 225), (49, 130, 189), (37, 37, 110)],
-                       name="density")
+def density_colormap(background: str = "#FFFFFF") -> pg.ColorMap:
+    """Low density in the plot's background colour (no white box in the dark theme), then
+    blue: on white towards dark purple, on a dark background towards light blue, so the
+    densest regions always stand out and the black/orange points read."""
+    bg = QColor(background)
+    low = (bg.red(), bg.green(), bg.blue())
+    if bg.lightness() > 127:
+        colours = [low, (158, 202, 225), (49, 130, 189), (37, 37, 110)]
+    else:
+        colours = [low, (35, 70, 120), (49, 130, 189), (190, 220, 245)]
+    return pg.ColorMap([0.0, 0.35, 0.7, 1.0], colours, name="density")
 
 
 class DensityPlot(_FlexibleTitle, ImagePlot):
@@ -79,6 +86,7 @@ class DensityPlot(_FlexibleTitle, ImagePlot):
     def __init__(self, title: str = "", colormap=None, paintable: bool = False,
                  legend: str | None = None, x_label: str = "x₁", y_label: str = "x₂",
                  colorbar: bool = False, colorbar_label: str = "", parent=None):
+        self._density_colours = colormap is None     # the default map follows the theme
         super().__init__(title, x_label, y_label, colormap=colormap or density_colormap(),
                          lock_aspect=True, legend=legend, colorbar=colorbar,
                          colorbar_label=colorbar_label, parent=parent)
@@ -95,6 +103,14 @@ class DensityPlot(_FlexibleTitle, ImagePlot):
             self.scene().sigMouseClicked.connect(self._on_click)
             self.plotItem.vb.mouseDragEvent = self._on_drag   # drags paint, never pan
         self.plotItem.setMouseEnabled(x=False, y=False)
+
+    def apply_theme(self, theme) -> None:
+        super().apply_theme(theme)
+        if self._density_colours:
+            self.colormap = density_colormap(self._theme.background)
+            self.image_item.setColorMap(self.colormap)
+            if self.colorbar is not None:
+                self.colorbar.setColorMap(self.colormap)
 
     # ---- overlays ---------------------------------------------------------------------
     def add_points(self, key: str, label: str, color, size: float = 4.0, alpha: int = 200,
