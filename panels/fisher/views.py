@@ -275,11 +275,11 @@ class CramerRaoView(FisherView):
         if "fisher_mc" in hist and hist["fisher_mc"].size:
             self.conv.set_curve("fisher_ratio", hist["step"],
                                 hist["fisher_mc"] / m["fisher_exact"])
-        two = "est_mu" in a
+        two = "est_mu" in a      # model gaussian_mu_sigma: the matrix bound, no one-λ plots
         text = (f"N = <b>{int(m['n_obs'])}</b> · experiments <b>{int(m['experiments'])}</b> · "
                 f"I(λ) exact = <b>{_g(m['fisher_exact'])}</b>, Monte Carlo ⟨(∂ln p/∂λ)²⟩ = "
                 f"<b>{_g(m['fisher_mc'])}</b> · Var(MLE)·N·I = <b>{_g(m['var_n_fisher'])}</b>")
-        if "fisher_lecture" in m:
+        if "fisher_lecture" in m:        # the lecture's model N(λ, λ²) only
             text += (f"<br>N(λ, λ²): I = 3/λ² = <b>{_g(m['fisher_exact'])}</b> (the mean and "
                      f"the width both carry λ); the lecture's 1/λ² = "
                      f"<b>{_g(m['fisher_lecture'])}</b> counts the mean alone")
@@ -296,6 +296,8 @@ class CramerRaoView(FisherView):
         self.ellipse_hint.setVisible(True)
         for hint in self.one_param_hints:
             hint.setVisible(False)
+        # the one-parameter models send hist_* and sweep_*, and one_* (with the observed
+        # information) once an experiment is drawn
         if "hist_x" in a:
             x, y = steps_of(a["hist_x"], a["hist_mle"])
             self.hist.set_curve("h_mle", x, y)
@@ -321,11 +323,10 @@ class CramerRaoView(FisherView):
             self.one_true.setPos(lam)
             self._zoom_one(grid, a["one_loglik"], a["one_score"], a["one_curvature"], ni)
             self.score_true.setPos(lam)
-            if "observed_information" in m:
-                text += (f"<br>this experiment: observed information −ℓ″(λ<sub>est</sub>) = "
-                         f"<b>{_g(m['observed_information'])}</b>, expected N I = "
-                         f"<b>{_g(m['expected_information'])}</b> · "
-                         f"Bayes MSE·N·I = <b>{_g(m.get('mse_n_fisher_bayes', float('nan')))}</b>")
+            text += (f"<br>this experiment: observed information −ℓ″(λ<sub>est</sub>) = "
+                     f"<b>{_g(m['observed_information'])}</b>, expected N I = "
+                     f"<b>{_g(m['expected_information'])}</b> · "
+                     f"Bayes MSE·N·I = <b>{_g(m['mse_n_fisher_bayes'])}</b>")
         self.info.setText(text)
 
     def _zoom_one(self, grid, ell, score, curv, ni) -> None:
@@ -558,7 +559,7 @@ class NaturalGradientView(FisherView):
         text = (f"μ = <b>{_g(m['mu'])}</b> · line-fit steps since the last μ: "
                 f"<b>{int(m['line_steps'])}</b> · natural gradient in θ vs in ϑ: largest "
                 f"distance <b>{m['path_mismatch']:.1e}</b> (the same path)")
-        if "gd_first_step_ratio" in m:
+        if "gd_first_step_ratio" in m:   # not until the restarted paths took a step
             text += (f" · first GD step in a, ϑ vs θ: ×<b>{_g(m['gd_first_step_ratio'])}"
                      f"</b> (μ² = {_g(m['mu'] ** 2)})")
         self.info.setText(text)
@@ -683,7 +684,7 @@ class KLView(FisherView):
         text = (f"KL(P‖Q) = <b>{_g(m['kl_pq'])}</b> nats (Monte Carlo over "
                 f"{int(m['mc_samples'])} samples: {_g(m['kl_pq_mc'])}) · KL(Q‖P) = "
                 f"<b>{_g(m['kl_qp'])}</b>")
-        if "kl_pq_closed" in m:
+        if "kl_pq_closed" in m:          # two single Gaussians only
             text += (f" · closed forms {_g(m['kl_pq_closed'])}, {_g(m['kl_qp_closed'])}")
         text += (f"<br>forward fit: m = <b>{_g(m['forward_fit_mu'])}</b>, s = "
                  f"<b>{_g(m['forward_fit_sigma'])}</b> (P: mean {_g(m['p_mean'])}, std "
@@ -701,7 +702,8 @@ class MutualInfoView(FisherView):
     the correlation next to the MI."""
 
     NEEDS = ("arrays.x", "arrays.y", "arrays.fx", "metrics.mi_exact", "metrics.n",
-             "metrics.rho", "history.mi_exact")
+             "metrics.rho", "history.corr", "history.mi_estimate", "history.mi_exact",
+             "history.mi_histogram", "history.step")
 
     def __init__(self, spec, parent=None):
         super().__init__(spec, parent)
@@ -764,7 +766,7 @@ class MutualInfoView(FisherView):
     def show_snapshot(self, snap: Snapshot) -> None:
         a, m = snap.arrays, snap.metrics
         self.scatter.set_curve("pts", a["fx"], a["y"])
-        if "hist2d" in a:
+        if "hist2d" in a:     # not while a new ρ has no samples yet
             ex, ey = a["hist_xedges"], a["hist_yedges"]
             img = a["hist2d"].T
             self.hist2d.set_image(img, levels=(0.0, max(float(img.max()), 1e-9)),
@@ -774,18 +776,17 @@ class MutualInfoView(FisherView):
                                           padding=0.0)
         hist = snap.history
         self.mi.show_history(hist)
-        set_top(self.mi, *(hist[k] for k in ("mi_estimate", "mi_histogram", "mi_exact")
-                           if k in hist), headroom=1.6)
+        set_top(self.mi, hist["mi_estimate"], hist["mi_histogram"], hist["mi_exact"],
+                headroom=1.6)
         self.corr.show_history(hist)
-        if "corr" in hist:
-            r = np.clip(hist["corr"], -0.999999, 0.999999)
-            self.corr.set_curve("corr_mi", hist["step"], -0.5 * np.log(1 - r ** 2))
-            set_top(self.corr, hist["corr"], -0.5 * np.log(1 - r ** 2), hist["mi_estimate"],
-                    headroom=1.6, floor=None)
+        r = np.clip(hist["corr"], -0.999999, 0.999999)
+        self.corr.set_curve("corr_mi", hist["step"], -0.5 * np.log(1 - r ** 2))
+        set_top(self.corr, hist["corr"], -0.5 * np.log(1 - r ** 2), hist["mi_estimate"],
+                headroom=1.6, floor=None)
         text = f"n = <b>{int(m['n'])}</b> samples · exact MI = <b>{_g(m['mi_exact'])}</b> nats"
         if self.cfg is not None and self.cfg.dataset == "correlated_gaussian":
             text += f" (−½ ln(1 − ρ²), ρ = {m['rho']:.2f})"
-        if "mi_estimate" in m:
+        if "mi_estimate" in m:       # not until k + 2 samples (also after a new ρ)
             text += (f" · k-NN estimate <b>{_g(m['mi_estimate'])}</b> (of x itself: "
                      f"{_g(m['mi_raw'])}) · histogram {_g(m['mi_histogram'])} · correlation "
                      f"r(f(x), y) = <b>{m['corr']:+.3f}</b>, r(x, y) = {m['corr_raw']:+.3f}"
@@ -867,8 +868,8 @@ class RMIView(FisherView):
         text = (f"RMI = <b>{_g(m['rmi'])}</b> = H(y) <b>{_g(m['entropy_y'])}</b> − "
                 f"⟨ln |∇F|⟩ <b>{_g(m['mean_log_grad'])}</b> nats · ∇F at "
                 f"<b>{m['feature_angle_deg']:.1f}°</b>, PC1 at {m['pc1_angle_deg']:.1f}°")
-        if "angle_to_pc1_deg" in m:
+        if "angle_to_pc1_deg" in m:      # the Gaussian cloud (or a network feature) only
             text += f" · angle to PC1 <b>{m['angle_to_pc1_deg']:.1f}°</b>"
-        if "corr_collective" in m:
+        if "corr_collective" in m:       # spiral and ring (a hidden coordinate) only
             text += f" · |rank correlation| with the hidden coordinate <b>{m['corr_collective']:.3f}</b>"
         self.info.setText(text)
