@@ -1,4 +1,6 @@
 """Parameter sweeps: the same demo for a grid of settings and several seeds, headless.
+(The plan lives in workbench.sweep_plan, the summary and progress bar in
+workbench.sweep_summary; this module runs the jobs and keeps the results.)
 
 Qt-free (the GUI's sweep window and `ml-workbench sweep` both use it). The pieces:
 
@@ -18,217 +20,28 @@ Qt-free (the GUI's sweep window and `ml-workbench sweep` both use it). The piece
 from __future__ import annotations
 
 import csv
-import itertools
 import json
 import math
 import multiprocessing as mp
 import os
-import re
 import signal
 import sys
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence, TextIO
 
-from engines.config import ConfigBase, ConfigError, field_meta, field_type
-from engines.spec import DemoSpec, load_object
+from engines.spec import load_object
 from workbench.headless import UsageError
-
-OK, DIVERGED, FAILED, STOPPED = "ok", "diverged", "failed", "stopped"
-#: Statuses of a run that is over: skipped when the sweep is run again with the same --out.
-FINISHED = (OK, DIVERGED, FAILED)
-MAX_RUNS = 10_000
-MAX_SEEDS = 1000
-RESULTS = "results.csv"
-MANIFEST = "sweep.json"
-HISTORIES = "histories"
-#: Snapshots per second inside a sweep run: only used to notice a stop request.
-SNAPSHOT_HZ = 5.0
-PLAIN_LINE_EVERY_S = 2.0
-
-
-# ---- the plan ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Axis:
-    key: str
-    values: tuple
-
-
-@dataclass(frozen=True)
-class Job:
-    run_id: str
-    point: tuple[tuple[str, Any], ...]   # the swept settings of this run, in axis order
-    seed: int
-    config: ConfigBase                   # the full config (base + point + seed)
-    engine: str                          # "module:EngineClass"
-    device: str | None = None
-
-
-@dataclass
-class RunResult:
-    run_id: str
-    point: dict[str, Any]
-    seed: int
-    status: str
-    steps: int = 0
-    wall_s: float = 0.0
-    metrics: dict[str, float] = field(default_factory=dict)
-    error: str = ""
-    history: dict[str, Any] | None = None
-
-    @property
-    def finished(self) -> bool:
-        return self.status in FINISHED
-
-
-@dataclass(frozen=True)
-class SweepPlan:
-    panel: str
-    spec: DemoSpec
-    preset: str
-    base: ConfigBase
-    axes: tuple[Axis, ...]
-    seeds: tuple[int, ...]
-    jobs: tuple[Job, ...]
-
-    @property
-    def keys(self) -> list[str]:
-        return [axis.key for axis in self.axes]
-
-    def manifest(self) -> dict[str, Any]:
-        """What identifies the sweep: a folder is only resumed for the same base setup."""
-        base = {k: v for k, v in self.base.to_dict().items() if k not in ("seed", *self.keys)}
-        return {"panel": self.panel, "demo": self.spec.name, "preset": self.preset,
-                "axes": self.keys, "base": base}
-
-
-def parse_grid(item: str) -> tuple[str, list[str]]:
-    """'KEY=V1,V2,…' -> (key, [raw values]); malformed items raise UsageError."""
-    key, sep, values = item.partition("=")
-    raw = [v.strip() for v in values.split(",")] if sep else []
-    if not sep or not key.strip() or not any(raw):
-        raise UsageError(f"--grid {item}: expected KEY=V1,V2,…, e.g. --grid lr=0.01,0.1,1")
-    if any(v == "" for v in raw):
-        raise UsageError(f"--grid {item}: empty value in the list")
-    return key.strip(), raw
-
-
-def format_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)
-
-
-def run_id(point: Iterable[tuple[str, Any]], seed: int) -> str:
-    """A readable, file-name-safe id: eta=0.1_batch=8_seed=0."""
-    parts = [f"{k}={format_value(v)}" for k, v in point] + [f"seed={seed}"]
-    return re.sub(r"[^A-Za-z0-9._=+-]", "-", "_".join(parts))
-
-
-def make_plan(panel: str, spec: DemoSpec, base: ConfigBase,
-              grids: Sequence[str | tuple[str, Sequence[Any]]], seeds: int = 1,
-              preset: str | None = None, device: str | None = None) -> SweepPlan:
-    """Validate every value and every combination; the base config's seed is the first seed.
-
-    ``grids`` items are ``"KEY=V1,V2"`` strings (the CLI) or ``(key, values)`` pairs (the
-    GUI, values raw strings or typed). Errors are UsageErrors naming the option.
-    """
-    cls = type(base)
-    axes: list[Axis] = []
-    for item in grids:
-        if isinstance(item, str):
-            key, raw = parse_grid(item)
-            label = f"--grid {item}"
-        else:
-            key, raw = item[0], list(item[1])
-            label = f"--grid {key}={','.join(format_value(v) for v in raw)}"
-            if not raw:
-                raise UsageError(f"{label}: no values given")
-        if key == "seed":
-            raise UsageError(f"{label}: seeds are swept with --seeds K (each setting then "
-                             f"runs with seeds {base.seed} … {base.seed}+K−1)")
-        if key in (a.key for a in axes):
-            raise UsageError(f"{label}: {key} is swept twice; give all its values in one "
-                             "--grid")
-        values = []
-        for value in raw:
-            try:
-                cfg = cls.from_dict({key: value}, base=base)
-            except ConfigError as exc:
-                raise UsageError(f"{label}: {exc}") from None
-            typed = getattr(cfg, key)
-            if typed in values:
-                raise UsageError(f"{label}: {format_value(typed)} is listed twice")
-            values.append(typed)
-        axes.append(Axis(key, tuple(values)))
-    if isinstance(seeds, bool) or not isinstance(seeds, int) or not 1 <= seeds <= MAX_SEEDS:
-        raise UsageError(f"--seeds {seeds}: allowed 1 … {MAX_SEEDS}")
-    first = int(base.seed)
-    if first + seeds - 1 > int(field_meta(cls, "seed").get("max") or 2**31 - 1):
-        raise UsageError(f"--seeds {seeds}: seeds from {first} would pass the largest seed")
-    count = math.prod(len(a.values) for a in axes) * seeds
-    if count > MAX_RUNS:
-        raise UsageError(f"{count} runs in this sweep; at most {MAX_RUNS} (fewer values "
-                         "or seeds)")
-    seed_list = tuple(range(first, first + seeds))
-    jobs = []
-    for combo in itertools.product(*(a.values for a in axes)):
-        point = tuple(zip((a.key for a in axes), combo))
-        try:
-            at_point = cls.from_dict(dict(point), base=base)
-        except ConfigError as exc:   # a Config that checks fields against each other
-            shown = ", ".join(f"{k}={format_value(v)}" for k, v in point)
-            raise UsageError(f"--grid combination {shown}: {exc}") from None
-        for seed in seed_list:
-            jobs.append(Job(run_id(point, seed), point, seed, at_point.replace(seed=seed),
-                            spec.engine, device))
-    return SweepPlan(panel, spec, preset or "defaults", base, tuple(axes), seed_list,
-                     tuple(jobs))
-
-
-# ---- ready-made sweeps (resources/sweeps/<panel-id>.json) ------------------------------
-def load_presets(panel: str, directory: Path | None = None) -> dict[str, dict[str, dict]]:
-    """{demo: {name: entry}}; an entry has "grid" ({key: [values]}) and optionally
-    "preset", "set", "seeds", "metric", "reference" (a metric drawn as the theory line),
-    "log_x", "log_y", "about"."""
-    from workbench.paths import RESOURCES
-
-    path = (directory or RESOURCES / "sweeps") / f"{panel}.json"
-    if not path.exists():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot read sweep presets {path.name}: {exc}") from None
-    return {demo: {name: e for name, e in table.items() if isinstance(e, dict)}
-            for demo, table in data.items() if isinstance(table, dict)}
-
-
-def preset_plan(panel: str, demo: str, name: str, workers_hint: int | None = None
-                ) -> tuple[SweepPlan, dict]:
-    """The plan of a ready-made sweep and its entry (for the plot settings)."""
-    entry = load_presets(panel).get(demo, {}).get(name)
-    if entry is None:
-        raise UsageError(f"unknown sweep preset {name!r} for {panel}/{demo}")
-    spec, base = preset_base(panel, demo, entry)
-    grids = [(k, list(v)) for k, v in entry.get("grid", {}).items()]
-    return make_plan(panel, spec, base, grids, int(entry.get("seeds", 1)),
-                     entry.get("preset")), entry
-
-
-def preset_base(panel: str, demo: str, entry: dict) -> tuple[DemoSpec, ConfigBase]:
-    """The fixed settings of a ready-made sweep: its demo preset plus its "set" values."""
-    from workbench.headless import build_config, resolve
-
-    spec, base = resolve(panel, demo, entry.get("preset"))
-    sets = [f"{k}={format_value(v)}" for k, v in entry.get("set", {}).items()]
-    return spec, build_config(base, sets)
+from workbench.sweep_plan import (  # noqa: F401 - re-exported: workbench.sweep is the API
+    OK, DIVERGED, FAILED, STOPPED, FINISHED, MAX_RUNS, MAX_SEEDS, RESULTS, MANIFEST,
+    HISTORIES, SNAPSHOT_HZ, PLAIN_LINE_EVERY_S, Axis, Job, RunResult, SweepPlan, parse_grid,
+    format_value, run_id, make_plan, load_presets, preset_plan, preset_base)
+from workbench.sweep_summary import (  # noqa: F401 - re-exported: workbench.sweep is the API
+    Group, summarise, format_summary, SweepProgress)
 
 
 # ---- one run ----------------------------------------------------------------------------
@@ -529,106 +342,6 @@ def _collect(pending: dict, finished: Callable[[RunResult], None], stop: threadi
         pending.pop(future)
 
 
-# ---- summary ----------------------------------------------------------------------------
-@dataclass
-class Group:
-    point: dict[str, Any]
-    runs: int
-    ok: int
-    mean: dict[str, float]
-    spread: dict[str, float]   # sample standard deviation over seeds (0 for one seed)
-
-
-def summarise(results: Sequence[RunResult], keys: Sequence[str],
-              metrics: Sequence[str] | None = None) -> list[Group]:
-    """Mean and spread over seeds of each setting; diverged/failed runs are counted but
-    not averaged (their numbers are not a final state)."""
-    groups: dict[tuple, list[RunResult]] = {}
-    for r in results:
-        groups.setdefault(tuple(r.point[k] for k in keys), []).append(r)
-    out = []
-    for combo, runs in groups.items():
-        good = [r for r in runs if r.status == OK]
-        names = metrics if metrics is not None else list(
-            dict.fromkeys(m for r in runs for m in r.metrics))
-        mean, spread = {}, {}
-        for name in names:
-            values = [r.metrics.get(name, math.nan) for r in good]
-            values = [v for v in values if math.isfinite(v)]
-            n = len(values)
-            mean[name] = sum(values) / n if n else math.nan
-            spread[name] = (math.sqrt(sum((v - mean[name]) ** 2 for v in values) / (n - 1))
-                            if n > 1 else (0.0 if n else math.nan))
-        out.append(Group(dict(zip(keys, combo)), len(runs), len(good), mean, spread))
-    return out
-
-
-def format_summary(results: Sequence[RunResult], keys: Sequence[str],
-                   metrics: Sequence[str] | None = None, limit: int = 3) -> str:
-    """A plain-text table: one line per setting, mean ± spread of the main metrics."""
-    if metrics is None:
-        metrics = list(dict.fromkeys(m for r in results for m in r.metrics))[:limit]
-    groups = summarise(results, keys, metrics)
-    head = [*keys, "ok/runs", *metrics]
-    rows = [[*(format_value(g.point[k]) for k in keys), f"{g.ok}/{g.runs}",
-             *(_pm(g.mean[m], g.spread[m]) for m in metrics)] for g in groups]
-    widths = [max(len(str(c)) for c in col) for col in zip(head, *rows)]
-    lines = ["  ".join(str(c).rjust(w) for c, w in zip(row, widths)) for row in [head, *rows]]
-    problems = [r for r in results if r.status in (DIVERGED, FAILED)]
-    for r in problems[:10]:
-        lines.append(f"{r.status}: {r.run_id}: {r.error}")
-    if len(problems) > 10:
-        lines.append(f"… and {len(problems) - 10} more runs that diverged or failed")
-    return "\n".join(lines)
-
-
-def _pm(mean: float, spread: float) -> str:
-    if not math.isfinite(mean):
-        return "–"
-    return f"{mean:.4g} ± {spread:.2g}"
-
-
-# ---- progress ---------------------------------------------------------------------------
-class SweepProgress:
-    """A progress bar on stderr: rewritten in place on a terminal, a line every 2 s else."""
-
-    def __init__(self, total: int, skipped: int, stream: TextIO, width: int = 24):
-        self.total, self.done, self.stream, self.width = total, skipped, stream, width
-        self.counts = {OK: 0, DIVERGED: 0, FAILED: 0, STOPPED: 0}
-        self.started = time.monotonic()
-        self.tty = bool(getattr(stream, "isatty", lambda: False)())
-        self._last_plain = -math.inf
-        self._fresh_total = total - skipped
-        self._len = 0
-
-    def update(self, result: RunResult | None = None) -> None:
-        if result is not None:
-            self.done += 1
-            self.counts[result.status] = self.counts.get(result.status, 0) + 1
-        elapsed = time.monotonic() - self.started
-        fresh_done = sum(self.counts.values())
-        left = (self._fresh_total - fresh_done) * elapsed / fresh_done if fresh_done else None
-        filled = int(round(self.width * self.done / max(1, self.total)))
-        bar = "#" * filled + "." * (self.width - filled)
-        extra = "  ".join(f"{k} {v}" for k, v in self.counts.items() if v and k != OK)
-        line = (f"[{bar}] {self.done}/{self.total} runs  {elapsed:.0f} s"
-                + (f", ~{left:.0f} s left" if left is not None and fresh_done < self._fresh_total
-                   else "") + (f"  {extra}" if extra else ""))
-        if self.tty:
-            self.stream.write("\r" + line.ljust(self._len))
-            self._len = len(line)
-        elif (time.monotonic() - self._last_plain >= PLAIN_LINE_EVERY_S
-              or self.done == self.total):
-            self._last_plain = time.monotonic()
-            self.stream.write(line + "\n")
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self.tty and self._len:
-            self.stream.write("\n")
-            self.stream.flush()
-
-
 # ---- the command ------------------------------------------------------------------------
 def main(panel: str, demo: str | None = None, preset: str | None = None,
          grids: Sequence[str] = (), seeds: int = 1, workers: int | None = None,
@@ -675,3 +388,4 @@ def main(panel: str, demo: str | None = None, preset: str | None = None,
         print(f"wrote {store.dir / RESULTS} and {len(store.rows)} histories in "
               f"{store.dir / HISTORIES}", file=stderr)
     return EXIT_INTERRUPTED if outcome.stopped else EXIT_OK
+
