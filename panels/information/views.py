@@ -475,8 +475,8 @@ class BlocksView(InfoView):
              "metrics.block", "metrics.symbols",
              *(f"metrics.{c}_bits_per_symbol" for c in COMPRESSORS),
              "arrays.block_n", "arrays.avg_len_per_symbol", "arrays.lower_bound",
-             "arrays.upper_bound", "arrays.stream_tail",
-             "history.bits_per_symbol", "history.expected_bits_per_symbol",
+             "arrays.upper_bound", "arrays.stream_tail", "arrays.code_lengths_streamed",
+             "arrays.block_probs_streamed", "history.bits_per_symbol", "history.expected_bits_per_symbol",
              "history.entropy_bits")
 
     def __init__(self, spec, parent=None):
@@ -577,7 +577,7 @@ class BlocksView(InfoView):
         if recent.size:
             tail[-recent.size:] = recent
         self.tail.set_image(tail.reshape(8, 32))
-        if "code_lengths_streamed" in a and a["code_lengths_streamed"].size:
+        if a["code_lengths_streamed"].size:
             ideal = -np.log2(np.maximum(a["block_probs_streamed"], 1e-300))
             L = a["code_lengths_streamed"]
             self.lengths.set_curve("L", ideal, L)

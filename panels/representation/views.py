@@ -344,6 +344,7 @@ class PCAView(_RepView):
     def show_snapshot(self, snap: Snapshot) -> None:
         a, m = snap.arrays, snap.metrics
         side = int(a["image_side"][0])
+        # the data choice decides the keys: points (2-d cloud), spectrum_* (random field)
         mode = "mnist" if side > 0 else ("gaussian2d" if "points" in a else "random_field")
         if mode != self.mode:
             self._set_mode(mode)
@@ -357,7 +358,7 @@ class PCAView(_RepView):
         k = np.arange(1, lam.size + 1)
         shown = min(lam.size, 200)
         self.spectrum.set_curve("eig", k[:shown], lam[:shown])
-        if "spectrum_true_sorted" in a:
+        if "spectrum_true_sorted" in a:                 # random field only
             self.spectrum.set_curve("power", k[:shown], a["spectrum_true_sorted"][:shown])
         cum = a["explained_cumulative"]
         shown_c = min(cum.size, MAX_COMPONENTS)
@@ -406,7 +407,7 @@ class PCAView(_RepView):
         text = (f"N = <b>{int(m['n_samples'])}</b> samples · M = <b>{mm}</b>: explained "
                 f"<b>{m['explained_variance']:.1%}</b> of Σλ = {_g(m['total_variance'])}"
                 f" · reconstruction error ⟨‖x − x<sub>M</sub>‖²⟩ = <b>{_g(m['recon_mse'])}</b>")
-        if "eigvec_planewave_fraction" in a:
+        if "eigvec_planewave_fraction" in a:            # random field only
             text += (" · plane-wave fraction of v⁽¹⁾…v⁽⁴⁾: "
                      + ", ".join(f"{f:.2f}" for f in a["eigvec_planewave_fraction"][:4]))
         self.readout.setText(text)
@@ -480,7 +481,7 @@ class AutoencoderView(_RepView):
             c.set_curve("points", a["points"][:, 0], a["points"][:, 1])
             c.set_curve("recon", a["recon"][:, 0], a["recon"][:, 1])
             c.set_curve("pca", a["pca_recon"][:, 0], a["pca_recon"][:, 1])
-            if "manifold" in a:
+            if "manifold" in a:                         # 2-d data only
                 c.set_curve("manifold", a["manifold"][:, 0], a["manifold"][:, 1])
             else:
                 c.set_curve("manifold", [], [])
@@ -651,7 +652,7 @@ class DenoisingView(_RepView):
                 self.triples_curves.set_curve(key, sites, a[key][0])
         self.loss.show_history(h)
         self.jac.show_history(h)
-        if "expansion_prediction" in h:
+        if "expansion_prediction" in h:     # Gaussian noise only
             jac, clean = h["jacobian_frobenius"], h["recon_mse"]
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratio = (h["expansion_prediction"] - clean) / jac   # = ε² where measured
@@ -661,7 +662,7 @@ class DenoisingView(_RepView):
                                    (h["noisy_mse"] - clean) / float(np.median(ratio)))
         else:
             self.jac.set_curve("implied", [], [])
-        if "shrink_learned" in a:
+        if "shrink_learned" in a:           # the linear model only
             self.shrink_hint.setVisible(False)
             lam = np.maximum(a["eigenvalues"], 1e-12)
             order = np.argsort(lam)
@@ -675,9 +676,9 @@ class DenoisingView(_RepView):
         text = (f"clean-input error <b>{_g(m['recon_mse'])}</b> · noisy-input loss "
                 f"<b>{_g(m['noisy_mse'])}</b> · ⟨‖J<sub>F</sub>‖²⟩ = "
                 f"<b>{_g(m['jacobian_frobenius'])}</b>")
-        if "expansion_prediction" in m:
+        if "expansion_prediction" in m:     # Gaussian noise only
             text += f" · expansion predicts <b>{_g(m['expansion_prediction'])}</b>"
-        if "distance_to_closed_form" in m:
+        if "distance_to_closed_form" in m:  # the linear model with Gaussian noise only
             text += (" · ‖A − C(C+ε²)⁻¹‖ = "
                      f"<b>{_g(m['distance_to_closed_form'])}</b>")
         self.readout.setText(text)
