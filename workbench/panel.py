@@ -160,7 +160,10 @@ class Panel(SessionMixin, PresentationMixin, GhostsExportMixin, QWidget):
     def _on_demo_changed(self, index: int) -> None:
         self.painter.flush()
         if self.runner.is_active():
-            self.runner.shutdown()
+            # Cancel the run but keep the warm host (torch loaded): the next demo's first
+            # picture comes in a fraction of a second instead of 3-4 s. A run stuck in a
+            # step is handled by the runner (the next start gets a fresh host).
+            self.runner.discard()
             self._archive_run()
         self.restored = None
         spec = self.spec

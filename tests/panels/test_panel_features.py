@@ -65,3 +65,24 @@ def test_export_metrics_history_as_csv(qtbot, tmp_path):
     assert rows[0] == ["step", "train_loss", "test_loss", "sparsity"]
     assert rows[1][0] == "0" and rows[-1][0] == "100"
     assert float(rows[-1][1]) == pytest.approx(panel.last_snapshot.history["train_loss"][-1])
+
+
+def test_switching_demo_mid_run_keeps_the_warm_engine_host(qtbot, tmp_path):
+    """The run is cancelled, the host (torch already loaded) stays and runs the next demo:
+    no 3-4 s restart before the next first picture."""
+    window = make_window(qtbot, tmp_path)
+    panel = window.show_panel("nn-basics")
+    panel.set_demo("function")
+    quick_config(panel)
+    assert panel.start()
+    qtbot.waitUntil(lambda: panel.last_snapshot is not None, timeout=30000)
+    host = panel.runner._host.process
+    panel.set_demo("landscape")
+    assert not panel.runner.is_active() and panel.runner._host.process is host
+    quick_config(panel, steps=200)
+    assert panel.start()
+    qtbot.waitUntil(lambda: panel.last_snapshot is not None, timeout=30000)
+    assert panel.runner._host.process is host and host.is_alive()
+    assert panel.spec.name == "landscape" and isinstance(panel.run_cfg, panel.spec.config)
+    panel.stop()
+    qtbot.waitUntil(lambda: not panel.runner.is_active(), timeout=10000)
