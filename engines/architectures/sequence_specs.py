@@ -62,7 +62,7 @@ class DynamicsRNNConfig(ConfigBase):
     """Three ways a network can learn dx/dt = f(x), all trained side by side."""
 
     system: str = param("oscillator", label="System", choices=SYSTEMS, group="System",
-                        help="oscillator: ẍ = −x − γẋ (linear); pendulum: θ̈ = −sin θ − γθ̇ "
+                        help="oscillator: ẍ = −x − γẋ (linear); pendulum: d²θ/dt² = −sin θ − γdθ/dt "
                              "(non-linear); lorenz: ẋ = 10(y − x), ẏ = x(28 − z) − y, "
                              "ż = xy − 8z/3 (chaotic, the hard case).")
     damping: float = param(0.2, label="Damping γ", min=0.0, max=2.0, group="System",
