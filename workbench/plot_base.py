@@ -42,6 +42,16 @@ def covered_points(xy_pixels: list[np.ndarray], rect: tuple[float, float, float,
     return count
 
 
+def step_outline(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Points of a curve as drawn. A histogram in step mode has one more x (bin edges)
+    than y (bin heights): its outline visits both edges of every bin at that bin's height.
+    Any other length mismatch keeps the common prefix (pyqtgraph would not draw the rest)."""
+    if len(x) == len(y) + 1 and len(y) > 0:
+        return np.repeat(x, 2)[1:-1], np.repeat(y, 2)
+    n = min(len(x), len(y))
+    return x[:n], y[:n]
+
+
 def sample_along(x: np.ndarray, y: np.ndarray, lines: bool) -> tuple[np.ndarray, np.ndarray]:
     """Points along a curve: a line is sampled evenly by index (so a two-point line still
     counts where it runs), a scatter keeps (a subsample of) its points."""
@@ -156,6 +166,7 @@ class _Themed:
             if x is None or y is None or len(x) == 0:
                 continue
             x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+            x, y = step_outline(x, y)
             ok = np.isfinite(x) & np.isfinite(y)
             lines = item.opts.get("pen") is not None if hasattr(item, "opts") else False
             x, y = sample_along(x[ok], y[ok], lines)

@@ -133,10 +133,9 @@ class ClampInput:
             self.ctx.send_edit(Clamp(pattern=self.pattern.copy()))
 
     def session_loaded(self, snap) -> None:
-        if "clamp" in snap.arrays:
-            self._sync_pattern(self.ctx.run_config or self.ctx.form_config())
-            self.pattern = snap.arrays["clamp"].astype(np.int8)
-            self._pattern_changed()
+        self._sync_pattern(self.ctx.run_config or self.ctx.form_config())
+        self.pattern = snap.arrays["clamp"].astype(np.int8)   # every RBM snapshot has it
+        self._pattern_changed()
 
     def _form_config(self):
         try:

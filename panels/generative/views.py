@@ -97,10 +97,9 @@ class _FlowView(DemoView):
         return plot
 
     def _show_logdet(self, a: dict) -> None:
-        if "logdet_init" in a and "rect" in a:
-            m = a["logdet_init"]
-            lo, hi = float(np.min(m)), float(np.max(m))
-            self.logdet.show_field(m, a["rect"], levels=(lo, hi if hi > lo else lo + 1.0))
+        m = a["logdet_init"]
+        lo, hi = float(np.min(m)), float(np.max(m))
+        self.logdet.show_field(m, a["rect"], levels=(lo, hi if hi > lo else lo + 1.0))
 
 
 class FlowSamplesView(PaintInput, _FlowView):
@@ -208,20 +207,19 @@ class FlowSamplesView(PaintInput, _FlowView):
     # ---- live ---------------------------------------------------------------------------
     def show_snapshot(self, snap: Snapshot) -> None:
         a, h = snap.arrays, snap.history
-        rect = a.get("rect", self.rect)
+        rect = a["rect"]
+        # p_density and data need a target: a painted one with nothing painted sends neither
         levels = _levels_of(a["p_density"]) if "p_density" in a else None
         if "p_density" in a:
             self.target.show_field(a["p_density"], rect, levels)
             self.target.show_hint("")
         if "data" in a:
-            if "painted" not in a:
+            if "painted" not in a:         # painted only for the target 'painted'
                 self.target.set_points("data", a["data"])
             self.model.set_points("data", a["data"])
             self.samples.set_points("data", a["data"])
-        if "q_density" in a:
-            self.model.show_field(a["q_density"], rect, levels)
-        if "samples" in a:
-            self.samples.set_points("samples", a["samples"])
+        self.model.show_field(a["q_density"], rect, levels)
+        self.samples.set_points("samples", a["samples"])
         self._show_logdet(a)
         self.nll.show_history(h)
         self.kl.show_history(h)
@@ -298,14 +296,11 @@ class FlowEnergyView(TemperatureInput, _FlowView):
 
     def show_snapshot(self, snap: Snapshot) -> None:
         a, h, m = snap.arrays, snap.history, snap.metrics
-        rect = a.get("rect", self.rect)
-        levels = _levels_of(a["p_density"]) if "p_density" in a else None
-        if "p_density" in a:
-            self.truth.show_field(a["p_density"], rect, levels)
-        if "q_density" in a:
-            self.model.show_field(a["q_density"], rect, levels)
-        if "samples" in a:
-            self.truth.set_points("samples", a["samples"])
+        rect = a["rect"]
+        levels = _levels_of(a["p_density"])
+        self.truth.show_field(a["p_density"], rect, levels)
+        self.model.show_field(a["q_density"], rect, levels)
+        self.truth.set_points("samples", a["samples"])
         self._show_logdet(a)
         for plot in (self.free, self.kl, self.ess):
             plot.show_history(h)
@@ -407,7 +402,7 @@ class RBMView(ClampInput, DemoView):
     def _readout(self, m: dict | None, clamped: int | None = None) -> None:
         clamped = int((self.clamp >= 0).sum()) if clamped is None else clamped
         parts = []
-        if m is not None and "chain_T" in m:
+        if m is not None:
             t = m["chain_T"]
             parts.append(f"chains at <b>T = {t:.3g}</b>" + (" (cooling)" if t > 1.0 else ""))
         if clamped:
@@ -415,33 +410,29 @@ class RBMView(ClampInput, DemoView):
                          f"samples of P(v<sub>free</sub> | v<sub>fixed</sub>)")
         else:
             parts.append("no unit clamped")
-        if m is not None and "model_mass" in m:
+        if m is not None and "model_mass" in m:     # exact quantities: small machines only
             parts.append(f"P<sub>model</sub>(data patterns) = {m['model_mass']:.3f}")
         self.readout.setText(" · ".join(parts))
 
     def show_snapshot(self, snap: Snapshot) -> None:
         a, m, h = snap.arrays, snap.metrics, snap.history
-        if "shape" in a:
-            self.shape = tuple(int(v) for v in a["shape"])
-        if "clamp" in a:
-            self.clamp = np.asarray(a["clamp"], float)
-        if "data_samples" in a and len(a["data_samples"]):
+        self.shape = tuple(int(v) for v in a["shape"])
+        self.clamp = np.asarray(a["clamp"], float)
+        if len(a["data_samples"]):
             self.data_plot.show_samples(a["data_samples"], self.shape)
-        if "chain_samples" in a:
-            self.last_chains = np.asarray(a["chain_samples"], float)
-            self.chain_plot.show_samples(self.last_chains, self.shape, self.clamp)
-        if "weights" in a:
-            W = np.asarray(a["weights"], float)
-            if self.shape[0] > 4:       # images: each hidden unit's filter
-                k = min(16, W.shape[1])
-                self.weights.set_tiles(W.T[:k].reshape(k, *self.shape))
-                self.weights.set_title("Filters of 16 hidden units")
-            else:
-                self.weights.set_tiles(W[None])
-                self.weights.set_title("Weights W<sub>ij</sub>")
+        self.last_chains = np.asarray(a["chain_samples"], float)
+        self.chain_plot.show_samples(self.last_chains, self.shape, self.clamp)
+        W = np.asarray(a["weights"], float)
+        if self.shape[0] > 4:       # images: each hidden unit's filter
+            k = min(16, W.shape[1])
+            self.weights.set_tiles(W.T[:k].reshape(k, *self.shape))
+            self.weights.set_title("Filters of 16 hidden units")
+        else:
+            self.weights.set_tiles(W[None])
+            self.weights.set_title("Weights W<sub>ij</sub>")
         self.kl.show_history(h)
         self.recon.show_history(h)
-        if "p_data" in a and "p_model" in a:
+        if "p_data" in a and "p_model" in a:    # small machines with few patterns only
             self.bars.set_bars(a["p_data"], a["p_model"])
         self._readout(m)
 
@@ -488,7 +479,8 @@ class VAEView(DemoView):
 
     #: Snapshot keys show_snapshot reads (checked against the engine by the
     #: contract test).
-    NEEDS = ("arrays.inputs", "arrays.latent_color", "arrays.latent_mu", "arrays.prior_samples",
+    NEEDS = ("arrays.inputs", "arrays.latent_color", "arrays.latent_mu", "arrays.mnist",
+             "arrays.prior_samples",
              "arrays.recons", "arrays.t", "arrays.traversal", "history.kl", "history.loss",
              "history.recon", "history.step")
 
@@ -603,7 +595,7 @@ class VAEView(DemoView):
 
     def show_snapshot(self, snap: Snapshot) -> None:
         a, h = snap.arrays, snap.history
-        mnist = bool(a.get("mnist", [0])[0]) if "mnist" in a else self.mnist
+        mnist = bool(a["mnist"][0])
         if mnist != self.mnist:
             self._use_mnist(mnist)
         self.snap_arrays = a
@@ -637,7 +629,7 @@ class VAEView(DemoView):
 
     def _recolor(self, *_):
         a = self.snap_arrays
-        if a is None or "latent_mu" not in a:
+        if a is None:
             return
         mu = np.asarray(a["latent_mu"], float)
         z1 = mu[:, 0]
@@ -675,7 +667,8 @@ class GANView(DemoView):
 
     #: Snapshot keys show_snapshot reads (checked against the engine by the
     #: contract test).
-    NEEDS = ("arrays.d_map", "arrays.fake", "arrays.p_density", "arrays.real", "history.d_fake",
+    NEEDS = ("arrays.d_map", "arrays.fake", "arrays.p_density", "arrays.real", "arrays.rect",
+             "history.d_fake",
              "history.d_real", "history.loss_d", "history.loss_g", "history.mmd", "history.step",
              "metrics.modes", "metrics.modes_total")
 
@@ -729,25 +722,21 @@ class GANView(DemoView):
 
     def show_snapshot(self, snap: Snapshot) -> None:
         a, h, m = snap.arrays, snap.history, snap.metrics
-        rect = a.get("rect", self.rect)
-        if "p_density" in a:
-            self.real.show_field(a["p_density"], rect)
-            self.fake.show_field(a["p_density"], rect, levels=(0.0, 4 * _levels_of(
-                a["p_density"])[1]))
-        if "real" in a:
-            self.real.set_points("real", a["real"])
-            self.dmap.set_points("real", a["real"])
-        if "fake" in a:
-            self.fake.set_points("fake", a["fake"])
-            self.dmap.set_points("fake", a["fake"])
-        if "d_map" in a:
-            self.dmap.show_field(a["d_map"], rect, levels=(0.0, 1.0))
+        rect = a["rect"]
+        self.real.show_field(a["p_density"], rect)
+        self.fake.show_field(a["p_density"], rect, levels=(0.0, 4 * _levels_of(
+            a["p_density"])[1]))
+        self.real.set_points("real", a["real"])
+        self.dmap.set_points("real", a["real"])
+        self.fake.set_points("fake", a["fake"])
+        self.dmap.set_points("fake", a["fake"])
+        self.dmap.show_field(a["d_map"], rect, levels=(0.0, 1.0))
         self.losses.show_history(h)
         _hline(self.losses, "two_ln2", h, self.TWO_LN2)
         self.dvals.show_history(h)
         _hline(self.dvals, "half", h, 0.5)
         self.mmd.show_history(h)
-        if "modes" in m and "modes_total" in m:
+        if "modes" in m and "modes_total" in m:   # targets with modes only (else NaN, left out)
             self.fake.set_title(f"Generated: {int(m['modes'])}/{int(m['modes_total'])} modes")
 
     def reset(self) -> None:

@@ -66,3 +66,20 @@ def test_data_changed_places_at_once_then_at_most_every_period(qtbot):
     draw(plot, lambda x: 1 - x, lambda x: 0.9 * (1 - x))
     plot.data_changed()                                      # within the period: deferred
     qtbot.waitUntil(lambda: plot.legend_corner == "top-right", timeout=5000)
+
+
+def test_a_step_mode_histogram_is_counted_by_its_outline(qtbot):
+    """A histogram has one more x (bin edges) than y: its outline counts, no error."""
+    plot = CurvePlot("h", "x", "count", legend="top-right")
+    qtbot.addWidget(plot)
+    plot.add_curve("h", "histogram")
+    plot.resize(500, 350)
+    plot.show()
+    qtbot.waitExposed(plot)
+    edges = np.linspace(0.0, 1.0, 11)
+    heights = np.linspace(0.0, 1.0, 10)                      # rising bars: top-right covered
+    plot.curve("h").setData(edges, heights, stepMode="center")
+    QApplication.processEvents()
+    cover = plot.legend_cover()
+    assert cover["top-right"] > 0 and cover["top-left"] == 0
+    assert plot.place_legend() != "top-right"
