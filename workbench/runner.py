@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import time
-import warnings
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
@@ -38,20 +37,13 @@ DRAW_SHARE = 0.4
 MAX_FRAME_INTERVAL = 0.5
 # Seconds a stopped engine may take to reach its next checkpoint before its host is ended.
 STOP_GRACE = 3.0
-# Transitional (issue 10): edits still sent as dicts by topics not yet converted to
-# engines.edits.Edit dataclasses are let through with a DeprecationWarning. False: TypeError.
-_LEGACY_DICT_EDITS = True
 
 
 def check_edit(change) -> None:
-    """TypeError unless ``change`` is an engines.edits.Edit (see _LEGACY_DICT_EDITS)."""
-    if isinstance(change, dict) and _LEGACY_DICT_EDITS:
-        # The architectures and dynamics topics still send dicts; set _LEGACY_DICT_EDITS
-        # to False once they send Edit dataclasses.
-        warnings.warn("a dict edit: send an engines.edits.Edit dataclass",
-                      DeprecationWarning, stacklevel=3)
-    elif not isinstance(change, Edit):
+    """TypeError unless ``change`` is an engines.edits.Edit (typed edits, issue 10)."""
+    if not isinstance(change, Edit):
         raise TypeError(f"an edit must be an engines.edits.Edit, not {type(change).__name__}")
+
 
 # Run states shown in the status bar.
 IDLE, STARTING, RUNNING, PAUSED, STOPPING, FINISHED = (

@@ -30,6 +30,7 @@ from engines.edits import unknown_edit
 from engines.information.ngram import MAX_ORDER, LetterModel, sample_with_temperature
 from engines.information.text import ALPHABET, decode_letters, letter_stream
 from engines.runtime import Engine, Snapshot
+from engines.edits import Edit
 
 K = len(ALPHABET)            # 27 symbols
 WARMUP = 100                 # characters read (not scored) before each held-out segment
@@ -157,7 +158,7 @@ class CharModelEngine(Engine):
                         history=self.history.arrays(), final=final)
 
     # ---- edits and state --------------------------------------------------------------------
-    def apply_edit(self, change: dict) -> None:
+    def apply_edit(self, change: Edit) -> None:
         if isinstance(change, SetTemperature):
             meta = field_meta(CharModelConfig, "temperature")
             try:

@@ -29,6 +29,7 @@ from engines.architectures.structure_specs import GnnConfig, ShuffleNodes
 from engines.edits import unknown_edit
 from engines.generative.common import Throttle
 from engines.runtime import Engine, Snapshot
+from engines.edits import Edit
 
 N_TEST_MOLECULES = 300
 #: Molecules of the test set checked for invariance under relabelling, one combined graph.
@@ -117,7 +118,7 @@ class GnnEngine(Engine):
             self.batch_perm = rng.permutation(n)
         self.throttle.clear()
 
-    def apply_edit(self, change: dict) -> None:
+    def apply_edit(self, change: Edit) -> None:
         """ShuffleNodes: renumber the nodes of the shown graph at random."""
         if not isinstance(change, ShuffleNodes):
             raise unknown_edit(self, change, "ShuffleNodes")

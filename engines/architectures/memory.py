@@ -31,6 +31,7 @@ from engines.config import field_meta
 from engines.edits import unknown_edit
 from engines.generative.common import Throttle
 from engines.runtime import Engine, Snapshot
+from engines.edits import Edit
 
 BASELINE = 1.0 / 6.0        # Var(v + v') for two independent U(0, 1)
 N_EVAL = 256                # held-out sequences
@@ -166,7 +167,7 @@ class MemoryEngine(Engine):
                         history=self.history.arrays(), final=final)
 
     # ---- edits and state --------------------------------------------------------------------
-    def apply_edit(self, change: dict) -> None:
+    def apply_edit(self, change: Edit) -> None:
         if not isinstance(change, SetLength):
             raise unknown_edit(self, change, "SetLength")
         meta = field_meta(MemoryConfig, "length")

@@ -30,6 +30,7 @@ from engines.architectures.structure_specs import SCORES, AttentionConfig, SetAt
 from engines.edits import unknown_edit
 from engines.generative.common import Throttle
 from engines.runtime import Engine, Snapshot
+from engines.edits import Edit
 
 PROPERTIES = 3
 N_TEST = 500
@@ -169,7 +170,7 @@ class AttentionEngine(Engine):
                 "weight_on_target": float(w[idx, target].double().mean()),
                 "test_loss": float(-torch.log(w[idx, target] + 1e-12).double().mean())}
 
-    def apply_edit(self, change) -> None:
+    def apply_edit(self, change: Edit) -> None:
         """SetAttention(beta=β, score=name), mid-run (None leaves a setting as it is)."""
         if not isinstance(change, SetAttention):
             raise unknown_edit(self, change, "SetAttention")

@@ -33,6 +33,7 @@ from engines.architectures.structure_specs import AskProblem, TransformerConfig
 from engines.edits import unknown_edit
 from engines.generative.common import Throttle
 from engines.runtime import Engine, Snapshot
+from engines.edits import Edit
 
 PLUS, EQUALS, BLANK = 10, 11, 12
 VOCAB = 13
@@ -230,7 +231,7 @@ class TransformerEngine(Engine):
             self.last_eval_step = self.step
         return dict(self.last_eval)
 
-    def apply_edit(self, change: dict) -> None:
+    def apply_edit(self, change: Edit) -> None:
         """AskProblem("3 1 4 1 5 9"): show the net's answer and attention for this problem
         (refused with what is allowed when it cannot be read)."""
         if not isinstance(change, AskProblem):

@@ -155,7 +155,6 @@ def test_a_crashed_host_leaves_its_native_trace_in_the_report(qtbot, runner):
 
 def test_edits_are_typed_dataclasses_pickled_whole_to_the_engine(qtbot, runner):
     """An engines.edits.Edit travels to the host; anything else is refused at once."""
-    import warnings
 
     from engines.edits import Edit
     from engines.rl.edits import ToggleWall
@@ -165,10 +164,8 @@ def test_edits_are_typed_dataclasses_pickled_whole_to_the_engine(qtbot, runner):
     with pytest.raises(TypeError, match="not int"):
         runner.edit(42)
     assert runner.edit(ToggleWall(cell=(1, 1))) is False         # no run: nothing sent
-    with warnings.catch_warnings(record=True) as caught:      # transitional (issue 10)
-        warnings.simplefilter("always")
-        assert runner.edit({"kind": "shuffle"}) is False
-    assert any(issubclass(w.category, DeprecationWarning) for w in caught)
+    with pytest.raises(TypeError, match="not dict"):          # the old {"kind": ...} form
+        runner.edit({"kind": "shuffle"})
     assert isinstance(ToggleWall(cell=(1, 1)), Edit)
     runner.start(SPEC, FakeConfig(steps=10**8), paused=True)
     qtbot.waitUntil(lambda: runner.is_active(), timeout=20000)
