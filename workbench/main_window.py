@@ -9,7 +9,7 @@ from typing import Iterable
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QColor, QKeySequence
-from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QListWidget, QListWidgetItem,
+from PySide6.QtWidgets import (QFileDialog, QLabel, QListWidget, QListWidgetItem,
                                QMainWindow, QMessageBox, QPushButton, QSplitter, QVBoxLayout,
                                QWidget)
 
@@ -19,10 +19,9 @@ from workbench.demo_view import CurrentPageStack
 from workbench.lecture_mode import LectureModeMixin
 from workbench.panel import Panel
 from workbench.settings import Settings
-from workbench.theme import apply_app_theme
+from workbench.window_view import ViewActionsMixin, default_size
 
 log = logging.getLogger(__name__)
-ZOOM_STEP = 1.15
 
 
 #: Closing the window: engine hosts get this long to quit by themselves, then they are
@@ -31,7 +30,8 @@ ZOOM_STEP = 1.15
 #: closes within about a second instead of waiting out a two-second grace.
 QUIT_GRACE = 0.5
 
-class MainWindow(LectureModeMixin, QMainWindow):
+
+class MainWindow(LectureModeMixin, ViewActionsMixin, QMainWindow):
     """The shell. ``topics`` (the course, built and planned) comes from the entry point,
     so the shell knows no panel by name; by default the registry's. ``thumbnails``: render
     the course map's missing pictures in the background (the app; tests leave them)."""
@@ -181,20 +181,6 @@ class MainWindow(LectureModeMixin, QMainWindow):
             self.fit_on_screen()
         self.apply_theme(self.settings.theme)
 
-    def fit_on_screen(self) -> None:
-        """A remembered geometry from a larger screen (or a projector that has gone) is
-        shrunk and moved onto the screen the window is on now."""
-        screen = self.screen()
-        if screen is None:
-            return
-        area = screen.availableGeometry()
-        width, height = min(self.width(), area.width()), min(self.height(), area.height())
-        if (width, height) != (self.width(), self.height()):
-            self.resize(width, height)
-        if not area.contains(self.frameGeometry()):
-            self.move(max(area.left(), min(self.x(), area.right() - width)),
-                      max(area.top(), min(self.y(), area.bottom() - height)))
-
     # ---- panels -------------------------------------------------------------------
     @property
     def current_panel(self) -> Panel | None:
@@ -254,49 +240,6 @@ class MainWindow(LectureModeMixin, QMainWindow):
             self.current_panel.reset()
 
     # ---- presentation ----------------------------------------------------------------
-    def toggle_fullscreen(self) -> None:
-        if self.isFullScreen():
-            self.showNormal()
-        else:
-            self.showFullScreen()
-        self.fullscreen_action.setChecked(self.isFullScreen())
-        self.update_lecture_keys()
-
-    def zoom_in(self) -> None:
-        if self.current_panel:
-            self.current_panel.set_scale(self.current_panel.scale * ZOOM_STEP)
-
-    def zoom_out(self) -> None:
-        if self.current_panel:
-            self.current_panel.set_scale(self.current_panel.scale / ZOOM_STEP)
-
-    def zoom_reset(self) -> None:
-        """Ctrl+0: normal fonts and lines, and the window back inside the screen."""
-        if self.current_panel:
-            self.current_panel.set_scale(1.0)
-        if not (self.isFullScreen() or self.isMaximized()):
-            self.fit_on_screen()
-
-    def toggle_controls(self) -> None:
-        panel = self.current_panel
-        if panel:
-            panel.set_controls_hidden(not panel.controls_hidden)
-            self.hide_controls_action.setChecked(panel.controls_hidden)
-            self.sidebar.setVisible(not panel.controls_hidden)
-
-    def toggle_theme(self) -> None:
-        self.apply_theme("light" if self.settings.theme == "dark" else "dark")
-
-    def apply_theme(self, theme: str) -> None:
-        self.settings.theme = theme
-        app = QApplication.instance()
-        if app is not None:
-            apply_app_theme(app, theme)
-        for panel in self.panels.values():
-            panel.apply_theme(theme)
-        self.dark_action.setChecked(theme == "dark")
-        self.lecture_theme_changed(theme)
-
     # ---- sessions ------------------------------------------------------------------------
     def save_session_dialog(self) -> None:
         panel = self.current_panel
@@ -381,15 +324,6 @@ class MainWindow(LectureModeMixin, QMainWindow):
         self.shutdown(QUIT_GRACE)
         self.save_settings()
         super().closeEvent(event)
-
-
-def default_size(screen) -> tuple[int, int]:
-    """1440×900, or 92 % of the screen's free area where that is smaller (1280×720
-    projectors, 1366×768 laptops)."""
-    if screen is None:
-        return 1440, 900
-    area = screen.availableGeometry()
-    return min(1440, int(area.width() * 0.92)), min(900, int(area.height() * 0.92))
 
 
 def about_text(device: str | None) -> str:

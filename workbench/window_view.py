@@ -1,0 +1,81 @@
+"""The View menu's actions of the main window: full screen, zoom (fonts and lines),
+plots only, light/dark theme, and keeping the window on the screen it is on."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QApplication
+
+from workbench.theme import apply_app_theme
+
+#: One Ctrl+= / Ctrl+- step of the panel zoom.
+ZOOM_STEP = 1.15
+
+
+def default_size(screen) -> tuple[int, int]:
+    """1440×900, or 92 % of the screen's free area where that is smaller (1280×720
+    projectors, 1366×768 laptops)."""
+    if screen is None:
+        return 1440, 900
+    area = screen.availableGeometry()
+    return min(1440, int(area.width() * 0.92)), min(900, int(area.height() * 0.92))
+
+
+class ViewActionsMixin:
+    """Mixed into MainWindow: uses its ``current_panel``, ``panels``, ``settings``,
+    ``sidebar`` and the checkable actions made in ``_build_menus``."""
+
+    def fit_on_screen(self) -> None:
+        """A remembered geometry from a larger screen (or a projector that has gone) is
+        shrunk and moved onto the screen the window is on now."""
+        screen = self.screen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        width, height = min(self.width(), area.width()), min(self.height(), area.height())
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        if not area.contains(self.frameGeometry()):
+            self.move(max(area.left(), min(self.x(), area.right() - width)),
+                      max(area.top(), min(self.y(), area.bottom() - height)))
+
+    def toggle_fullscreen(self) -> None:
+        if self.isFullScreen():
+            self.showNormal()
+        else:
+            self.showFullScreen()
+        self.fullscreen_action.setChecked(self.isFullScreen())
+        self.update_lecture_keys()
+
+    def zoom_in(self) -> None:
+        if self.current_panel:
+            self.current_panel.set_scale(self.current_panel.scale * ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        if self.current_panel:
+            self.current_panel.set_scale(self.current_panel.scale / ZOOM_STEP)
+
+    def zoom_reset(self) -> None:
+        """Ctrl+0: normal fonts and lines, and the window back inside the screen."""
+        if self.current_panel:
+            self.current_panel.set_scale(1.0)
+        if not (self.isFullScreen() or self.isMaximized()):
+            self.fit_on_screen()
+
+    def toggle_controls(self) -> None:
+        panel = self.current_panel
+        if panel:
+            panel.set_controls_hidden(not panel.controls_hidden)
+            self.hide_controls_action.setChecked(panel.controls_hidden)
+            self.sidebar.setVisible(not panel.controls_hidden)
+
+    def toggle_theme(self) -> None:
+        self.apply_theme("light" if self.settings.theme == "dark" else "dark")
+
+    def apply_theme(self, theme: str) -> None:
+        self.settings.theme = theme
+        app = QApplication.instance()
+        if app is not None:
+            apply_app_theme(app, theme)
+        for panel in self.panels.values():
+            panel.apply_theme(theme)
+        self.dark_action.setChecked(theme == "dark")
+        self.lecture_theme_changed(theme)
