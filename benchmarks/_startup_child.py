@@ -1,6 +1,7 @@
 """Child process for startup.py: start the app (or a bare window) and report when shown.
 
-Prints "<unix time when shown> <1 if torch was imported>". Guarded by __main__ because
+Prints "<unix time when shown> <1 if torch was imported>"; mode "picture" presses Start at
+once and prints a second line, the unix time its first picture was drawn. Guarded by __main__ because
 the app spawns its engine host process, which re-imports this module.
 """
 import sys
@@ -23,7 +24,7 @@ def main(mode: str) -> None:
 
         app = create_app()
         # As `ml-workbench` starts: the engine host is spawned too (it loads torch itself).
-        window, _ = _open_window("nn-basics", None, None, prestart=True,
+        window, panel = _open_window("nn-basics", None, None, prestart=True,
                                  settings=Settings(Path(tempfile.mkdtemp()) / "s.json"))
     window.resize(1280, 800)
     window.show()
@@ -31,10 +32,24 @@ def main(mode: str) -> None:
     def shown():
         # One event-loop turn after show(): the window has been laid out and painted.
         print(f"{time.time():.6f} {int('torch' in sys.modules)}", flush=True)
+        if mode == "picture":
+            return        # wait for the first picture (first_picture)
         if mode != "bare":
             window.shutdown()
         app.quit()
 
+    def first_picture(_snap):
+        # The panel has the engine's first snapshot; one more turn paints it.
+        def painted():
+            print(f"{time.time():.6f}", flush=True)
+            window.shutdown()
+            app.quit()
+        QTimer.singleShot(0, painted)
+
+    if mode == "picture":
+        # As a lecturer who presses Start (Space) the moment the window is there.
+        panel.runner.snapshot.connect(first_picture)
+        QTimer.singleShot(0, panel.start)
     QTimer.singleShot(0, shown)
     app.exec()
 

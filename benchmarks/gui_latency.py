@@ -1,6 +1,7 @@
 """GUI event-loop latency (p99 lateness of a 10 ms timer) while an engine trains flat out.
 
     python benchmarks/gui_latency.py [--panel ID]    # default nn-basics; every demo of it
+    python benchmarks/gui_latency.py --panel all     # every demo of every built panel
 """
 from __future__ import annotations
 
@@ -47,17 +48,14 @@ def lateness(app, seconds: float) -> np.ndarray:
     return np.array(late[1:])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--panel", default="nn-basics")
-    args = parser.parse_args()
+def measure_panel(app, panel_id: str, settings) -> list[tuple[str, float]]:
+    """p99 lateness (ms) while each demo of a panel trains flat out."""
     from engines.config import field_meta
     from engines.registry import demos
 
-    specs = demos(args.panel)
-    app = create_app()
-    window, panel = _open_window(args.panel, specs[0].name, None, prestart=True,
-                                 settings=Settings(Path(tempfile.mkdtemp()) / "s.json"))
+    specs = demos(panel_id)
+    window, panel = _open_window(panel_id, specs[0].name, None, prestart=True,
+                                 settings=settings)
     window.resize(1280, 800)
     window.show()
     while window.device_name is None:  # the engine host has loaded torch
@@ -65,8 +63,9 @@ def main() -> None:
         time.sleep(0.01)
     idle = lateness(app, 2.0)
     p99_idle = np.percentile(idle, 99)
-    print(f"idle             : p50 {np.median(idle):5.1f} ms, p99 {p99_idle:5.1f} ms "
+    print(f"{panel_id} idle{'':>12}: p50 {np.median(idle):5.1f} ms, p99 {p99_idle:5.1f} ms "
           f"({idle.size} ticks)")
+    results = []
     for spec in specs:
         demo = spec.name
         panel.set_demo(demo)
@@ -82,11 +81,31 @@ def main() -> None:
         rate = panel.runner.steps_per_second
         panel.reset()
         p99 = np.percentile(busy, 99)
-        print(f"training {demo:9s}: p50 {np.median(busy):5.1f} ms, p99 {p99:5.1f} ms "
+        results.append((f"{panel_id}/{demo}", p99))
+        print(f"{panel_id}/{demo:16s}: p50 {np.median(busy):5.1f} ms, p99 {p99:5.1f} ms "
               f"({busy.size} ticks, engine at {rate:,.0f} steps/s); "
               f"p99 ratio busy/idle {p99 / max(p99_idle, 0.1):.1f}; "
               f"goal p99 < 30 ms {'met' if p99 < 30 else 'NOT met'}")
     window.shutdown()
+    window.deleteLater()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--panel", default="nn-basics", help="a panel id, or 'all'")
+    args = parser.parse_args()
+    from engines.registry import TOPICS
+
+    panels = list(TOPICS) if args.panel == "all" else [args.panel]
+    app = create_app()
+    settings = Settings(Path(tempfile.mkdtemp()) / "s.json")
+    results = []
+    for panel_id in panels:
+        results += measure_panel(app, panel_id, settings)
+    missed = [name for name, p99 in results if p99 >= 30]
+    print(f"{len(results) - len(missed)}/{len(results)} demos meet p99 < 30 ms"
+          + (f"; not: {', '.join(missed)}" if missed else ""))
 
 
 if __name__ == "__main__":
