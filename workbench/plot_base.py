@@ -42,6 +42,19 @@ def covered_points(xy_pixels: list[np.ndarray], rect: tuple[float, float, float,
     return count
 
 
+def _title_label_min(label: pg.LabelItem) -> None:
+    """LabelItem.updateMin for a plot title: its height as pyqtgraph sets it, no minimum
+    width (the text's width stays its preferred width)."""
+    bounds = label.itemRect()
+    label.setMinimumWidth(0)
+    label.setMinimumHeight(bounds.height())
+    label._sizeHint = {Qt.SizeHint.MinimumSize: (0, bounds.height()),
+                       Qt.SizeHint.PreferredSize: (bounds.width(), bounds.height()),
+                       Qt.SizeHint.MaximumSize: (-1, -1),
+                       Qt.SizeHint.MinimumDescent: (0, 0)}
+    label.updateGeometry()
+
+
 def step_outline(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Points of a curve as drawn. A histogram in step mode has one more x (bin edges)
     than y (bin heights): its outline visits both edges of every bin at that bin's height.
@@ -87,6 +100,13 @@ class _Themed:
             # Major ticks and grid lines only: the axis repaints its grid across the whole
             # plot every frame, and minor grid lines roughly doubled a frame's cost.
             axis.setStyle(maxTickLevel=0)
+        # The title spans the axis columns too, centred on the whole plot: a narrow plot
+        # (four in a row at 1280×720) has room for its title over the y axis.
+        pi.layout.removeItem(pi.titleLabel)
+        pi.layout.addItem(pi.titleLabel, 0, 0, 1, 3)
+        # ...and never widens the plot item (_set_title_text makes it fit): the spanning
+        # label's minimum width would otherwise be added to one column beside the axes.
+        pi.titleLabel.updateMin = lambda label=pi.titleLabel: _title_label_min(label)
         self.title_elided = False
         self.legend: pg.LegendItem | None = None
         self.legend_corner = "top-right"       # where the legend sits now
@@ -296,10 +316,8 @@ class _Themed:
             return
         full = self._pt(BASE_TITLE_PT)
         self._show_title(self._title, full)
-        # the title spans the data column only: axes and a colourbar take the rest
-        label = self.plotItem.titleLabel
-        beside = max(0.0, self.plotItem.minimumWidth() - label.minimumWidth())
-        room = self.width() - beside - 10
+        # the title spans the whole plot item (axes included, see _init_base)
+        room = self.width() - 10
         if not self.isVisible() or room <= 0:
             return
         wide = self._title_width()
