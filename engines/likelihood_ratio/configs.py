@@ -17,8 +17,11 @@ PAIRS = ("gaussians", "mixture", "signal_background", "painted")
 #: Loss functionals L[f] = ⟨A(f)⟩_p + ⟨B(f)⟩_q (minimised), see functionals.py.
 LOSSES = ("bce", "mse", "mlc", "exponential")
 DIMS = (1, 2)
-
-
+#: Learning rate over a run: cosine from lr at step 0 down to 0 at the last step, or flat.
+LR_SCHEDULES = ("cosine", "constant")
+_SCHEDULE_HELP = ("cosine: the rate falls from its value to 0 along a half cosine over the "
+                  "steps, so the network settles instead of jittering at the end (the mlc "
+                  "loss needs this most: its q-term weights samples by p/q); constant: flat.")
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,9 @@ class RatioConfig(ConfigBase):
     batch_size: int = param(512, label="Batch size (per class)", min=16, max=8192, log=True,
                             group="Training")
     lr: float = param(3e-3, label="Learning rate", min=1e-5, max=3e-2, log=True,
-                      group="Training")
+                      group="Training", help="Adam's rate at step 0 (see the schedule).")
+    lr_schedule: str = param("cosine", label="Learning-rate schedule", choices=LR_SCHEDULES,
+                             group="Training", advanced=True, help=_SCHEDULE_HELP)
     steps: int = param(4000, label="Steps", min=1, max=200000, log=True, group="Training")
     seed: int = param(0, label="Seed", min=0, max=2**31 - 1, advanced=True)
 
@@ -81,7 +86,9 @@ class NeymanPearsonConfig(ConfigBase):
     batch_size: int = param(512, label="Batch size (per class)", min=16, max=8192, log=True,
                             group="Training")
     lr: float = param(3e-3, label="Learning rate", min=1e-5, max=3e-2, log=True,
-                      group="Training")
+                      group="Training", help="Adam's rate at step 0 (see the schedule).")
+    lr_schedule: str = param("cosine", label="Learning-rate schedule", choices=LR_SCHEDULES,
+                             group="Training", advanced=True, help=_SCHEDULE_HELP)
     n_events: int = param(10, label="Events per experiment N", min=1, max=200, log=True,
                           group="Test",
                           help="T = Σᵢ log r(xᵢ) over i = 1 … N for N IID events of one experiment.")

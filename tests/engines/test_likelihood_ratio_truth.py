@@ -24,10 +24,43 @@ from tests.engines.nn_helpers import run_to_end
 LOSSES = tuple(FUNCTIONALS)
 #: The trained ratio on the bulk (central 90 % of ½(p+q)): RMS of the log-ratio error.
 RMSE_TOLERANCE = 0.15
+#: |held-out functional − its value at f* on the same held-out samples|.
+LOSS_GAP_TOLERANCE = 0.01
+#: (Δ, σ_p) of the training test per loss. mlc's q-term ⟨f⟩_q = ⟨p/q⟩_q has per-sample
+#: variance χ²(p‖q), infinite at σ_p = 1.5 > √2: it gets σ_p = 1.2, Δ = 1.5 (χ² ≈ 61).
+TRAINING_PAIR = {"bce": (2.0, 1.5), "mse": (2.0, 1.5), "exponential": (2.0, 1.5),
+                 "mlc": (1.5, 1.2)}
 
 
 def gaussian_pair(sep=2.0, width=1.5):
     return make_pair("gaussians", 1, sep, width)
+
+
+def chi2_gaussians(sep: float, width: float) -> float:
+    """χ²(p‖q) = ∫ p²/q − 1 = Var_q(p/q) for p = N(Δ/2, σ_p²), q = N(−Δ/2, 1):
+    e^(Δ²/(2 − σ_p²)) / (σ_p √(2 − σ_p²)) − 1, finite only for σ_p < √2."""
+    d = 2.0 - width ** 2
+    return math.inf if d <= 0 else math.exp(sep ** 2 / d) / (width * math.sqrt(d)) - 1.0
+
+
+def test_variance_of_the_mlc_q_term_is_chi2_and_infinite_beyond_sqrt2():
+    """The mlc loss sums f ≈ p/q over q samples: the variance of one term is χ²(p‖q). The
+    closed form matches quadrature where it is finite; at σ_p = 1.5 the integral ∫ p²/q over
+    [−L, L] keeps growing with L (integrand ∝ e^(x²(1/2 − 1/(2σ_p²))))."""
+    from scipy.integrate import quad
+
+    def truncated(sep, width, lim):
+        p, q = Gaussian([sep / 2], width), Gaussian([-sep / 2], 1.0)
+        g = lambda x: math.exp(2 * p.log_density(np.array([[x]]))[0]  # noqa: E731
+                               - q.log_density(np.array([[x]]))[0])
+        return quad(g, -lim, lim, limit=200, points=(0.0,))[0] - 1.0
+
+    for sep, width in ((2.0, 1.0), (1.5, 1.2), (1.0, 0.7)):
+        assert truncated(sep, width, 40.0) == pytest.approx(chi2_gaussians(sep, width),
+                                                            rel=1e-6)
+    assert chi2_gaussians(2.0, 1.5) == math.inf
+    grows = [truncated(2.0, 1.5, lim) for lim in (5.0, 10.0, 20.0)]
+    assert grows[1] > 20 * grows[0] and grows[2] > 1e6 * grows[1]
 
 
 def test_closed_form_kl_matches_quadrature():
@@ -109,17 +142,30 @@ def test_exact_auc_and_power_match_the_gaussian_closed_forms():
 @pytest.mark.slow
 @pytest.mark.parametrize("name", LOSSES)
 def test_trained_network_matches_its_euler_lagrange_optimum(name):
-    """Two Gaussians of unequal width (log r quadratic): after 3000 steps the learned
-    log-ratio is within RMS 0.15 of the true one on the bulk, and the held-out functional is
-    within 0.01 of its value at f* on the same samples. KNOWN GAP: the mlc loss (f = e^s)
-    trains noisily at lr 3e-3 and stalls at RMS ≈ 0.3 (measured 0.29 at σ_p = 1.5, 0.36 at
-    1.2); its learning rate / link still need tuning, so that case is an xfail for now."""
-    if name == "mlc":
-        pytest.xfail("mlc loss not yet tuned: ratio_log_rmse ≈ 0.3 after 3000 steps")
-    cfg = RatioConfig(loss=name, separation=2.0, width_ratio=1.5, steps=3000, seed=0)
+    """Two Gaussians of unequal width (log r quadratic), 3000 steps at the default settings
+    (lr 3e-3 decaying along a cosine to 0, batch 512 per class, 20 000 samples per class).
+    Region: the bulk, held-out points of both classes where ½(p+q) is above the level whose
+    region holds 90 % of it. Tolerances: RMS of (learned − true) log r on the bulk below
+    0.15, and the held-out functional within 0.01 of its value at f* on the same samples.
+
+    Δ = 2, σ_p = 1.5 for bce, mse and exponential. mlc (A = −log f, B = f − 1, f* = p/q)
+    at Δ = 1.5, σ_p = 1.2, because its q-term ⟨f⟩_q weights each q sample by p/q: per
+    sample variance χ²(p‖q), infinite for σ_p > √2 σ_q. At σ_p = 1.5 the empirical
+    functional on 20 000 q samples is not near its integral (measured: training ⟨p/q⟩_q =
+    0.90 instead of 1, which shifts the learned log r; one held-out q sample at x = 3.2 with
+    p/q ≈ 1500 moves the held-out q-term by 0.15), so no training can meet 0.01 there
+    (measured rmse 0.17, gap 0.047). At σ_p = 1.2, Δ = 1.5 (χ² ≈ 61, about the 54 of the
+    default equal-width pair) mlc reaches rmse 0.035, gap 0.005. With a constant rate it
+    jitters (rmse 0.04-0.21, gap up to 0.12 in the last 8 evaluations, 128 steps): the cosine decay is
+    what lets the noisy mlc gradients settle."""
+    sep, width = TRAINING_PAIR[name]
+    if name == "mlc":   # the only loss whose terms grow like p/q
+        assert chi2_gaussians(sep, width) < 100
+    cfg = RatioConfig(loss=name, separation=sep, width_ratio=width, steps=3000, seed=0)
+    assert cfg.lr_schedule == "cosine"
     snap = run_to_end(RatioEngine(cfg, "cpu"), snapshot_hz=0.2)[-1]
     assert snap.metrics["ratio_log_rmse"] < RMSE_TOLERANCE
-    assert abs(snap.metrics["loss_gap"]) < 0.01
+    assert abs(snap.metrics["loss_gap"]) < LOSS_GAP_TOLERANCE
 
 
 def test_bce_network_learns_the_ratio_quickly():
