@@ -2,10 +2,31 @@
 toggle, export menu. One row that fits 1280 px: the title gives way first."""
 from __future__ import annotations
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton,
                                QSizePolicy, QWidget)
 
 from workbench.panel_export import ExportButton
+
+
+class FittingCombo(QComboBox):
+    """A combo box that asks for the width of its longest entry but can shrink to
+    ``minimumContentsLength`` characters: whole demo titles where the row has room.
+    ``max_chars``: ask for at most that many characters' width (long preset names)."""
+
+    def __init__(self, max_chars: int | None = None):
+        super().__init__()
+        self.max_chars = max_chars
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        hint = super().sizeHint()
+        metrics = self.fontMetrics()
+        chrome = hint.width() - metrics.horizontalAdvance("x") * self.minimumContentsLength()
+        widest = max((metrics.horizontalAdvance(self.itemText(i)) for i in range(self.count())),
+                     default=0)
+        if self.max_chars is not None:
+            widest = min(widest, metrics.horizontalAdvance("x") * self.max_chars)
+        return QSize(max(hint.width(), widest + chrome), hint.height())
 
 
 class PanelHeader(QWidget):
@@ -22,10 +43,10 @@ class PanelHeader(QWidget):
         self.title_label.setSizePolicy(QSizePolicy.Policy.Ignored,
                                        QSizePolicy.Policy.Preferred)
         self.title_label.setMinimumWidth(80)
-        self.demo_combo = QComboBox()
+        self.demo_combo = FittingCombo()
         for spec in specs:
             self.demo_combo.addItem(spec.title, spec.name)
-        self.preset_combo = QComboBox()
+        self.preset_combo = FittingCombo(max_chars=16)
         self.preset_combo.setToolTip("Named settings for this demo; 'quick' shows the effect fast.")
         # Long demo titles and preset names must not make the window wider than the screen:
         # the boxes show the start of the text and the full list when opened.

@@ -15,6 +15,44 @@ SPEEDS: tuple[tuple[str, float], ...] = (
     ("1 step/s", 1.0))
 
 
+class ElidedLabel(QLabel):
+    """A one-line label that ends in "…" where its text does not fit (the whole text is
+    its tooltip), instead of being cut mid-word at the edge."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._full = ""
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt API
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def text(self) -> str:
+        """The whole text (what is painted may end in "…")."""
+        return self._full
+
+    def shown_text(self) -> str:
+        return super().text()
+
+    def clear(self) -> None:
+        self.setText("")
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight,
+                                              max(0, self.contentsRect().width()))
+        super().setText(shown)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._elide()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt API (font changes: zoom)
+        super().changeEvent(event)
+        if event.type() == event.Type.FontChange:
+            self._elide()
+
+
 def nearest_speed_index(steps_per_second: float) -> int:
     values = [value for _, value in SPEEDS]
     return min(range(len(values)), key=lambda i: abs(values[i] - steps_per_second))
@@ -54,8 +92,8 @@ class RunBar(QWidget):
         bar.addWidget(self.speed_combo)
         self.speed_label.setVisible(speed_control)
         self.speed_combo.setVisible(speed_control)
-        self.progress_label = QLabel()
-        # Long progress lines are cut, never widen the window (full text as tooltip).
+        self.progress_label = ElidedLabel()
+        # Long progress lines end in "…", never widen the window (full text as tooltip).
         self.progress_label.setSizePolicy(QSizePolicy.Policy.Ignored,
                                           QSizePolicy.Policy.Preferred)
         self.progress_label.setMinimumWidth(120)
@@ -76,7 +114,6 @@ class RunBar(QWidget):
 
     def show_progress(self, text: str) -> None:
         self.progress_label.setText(text)
-        self.progress_label.setToolTip(text)
 
     def show_message(self, text: str, error: bool, theme: str) -> None:
         role = "error" if error else "muted"

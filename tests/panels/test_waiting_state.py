@@ -33,3 +33,18 @@ def test_reset_takes_the_note_away(qtbot, tmp_path):
     assert panel.start(paused=True)
     panel.reset()
     assert not any(getattr(p, "waiting", False) for p in panel.view.plots())
+
+
+def test_a_long_progress_line_ends_in_an_ellipsis_not_mid_word(qtbot):
+    from workbench.run_bar import ElidedLabel
+
+    label = ElidedLabel()
+    qtbot.addWidget(label)
+    label.resize(120, 30)
+    label.show()
+    text = "step 50/50 · n_samples 5000, explained 0.4962, reconstruction 26.6"
+    label.setText(text)
+    assert label.text() == text and label.toolTip() == text
+    assert label.shown_text().endswith("…") and len(label.shown_text()) < len(text)
+    label.resize(2000, 30)
+    assert label.shown_text() == text
