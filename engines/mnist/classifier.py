@@ -212,7 +212,9 @@ class MNISTEngine(Engine):
             loss = self.criterion.loss(out, self.y_test).item()
             pred = self.criterion.predict(out).cpu().numpy().astype(np.int64)
         truth = self.test_labels
-        confusion = np.bincount(truth * N_CLASSES + pred,
+        # a NaN output predicts no class (NO_CLASS): wrong, and in no column of the matrix
+        counted = pred >= 0
+        confusion = np.bincount(truth[counted] * N_CLASSES + pred[counted],
                                 minlength=N_CLASSES * N_CLASSES).reshape(N_CLASSES, N_CLASSES)
         wrong = np.flatnonzero(pred != truth)[:GALLERY]
         return {"loss": float(loss), "acc": float((pred == truth).mean()),

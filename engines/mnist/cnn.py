@@ -39,6 +39,9 @@ from torch import nn
 
 from engines.mnist.configs import N_CLASSES, MNISTConfig, n_outputs
 
+#: The prediction for an output that is NaN: no class, never correct.
+NO_CLASS = -1
+
 
 # ---- model ----------------------------------------------------------------------------------
 def build_cnn(channels1: int, channels2: int, kernel: int, hidden: int, n_out: int,
@@ -136,11 +139,15 @@ class Criterion:
         return ((f[:, 0] - y.to(f.dtype)) ** 2).mean()
 
     def predict(self, out: torch.Tensor) -> torch.Tensor:
-        """Predicted class: argmax of the 10 outputs, or the rounded regression output."""
+        """Predicted class: argmax of the 10 outputs, or the rounded regression output;
+        NO_CLASS (−1) where an output is NaN (a diverged net predicts nothing: casting NaN
+        to an integer would give an arbitrary, often negative, class)."""
         f = self.transform(out)
         if self.regression:
-            return torch.round(f[:, 0].float()).clamp(0, N_CLASSES - 1).long()
-        return f.argmax(dim=1)
+            f0 = f[:, 0].float()
+            pred = torch.round(f0).clamp(0, N_CLASSES - 1).long()
+            return torch.where(torch.isnan(f0), NO_CLASS, pred)
+        return torch.where(torch.isnan(f).any(dim=1), NO_CLASS, f.argmax(dim=1))
 
     def correct(self, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         return self.predict(out) == y

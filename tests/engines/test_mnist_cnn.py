@@ -53,6 +53,20 @@ def test_c_regression_on_the_class_index_and_rounding():
     assert crit.n_out == 1 and crit.regression
 
 
+def test_a_nan_output_predicts_no_class_for_every_criterion():
+    """A diverged net (NaN outputs) predicts no class, never a made-up one: casting NaN to
+    an integer gave a negative class and np.bincount's error in the CLI (issue 12)."""
+    from engines.mnist.cnn import NO_CLASS
+
+    for name in CRITERIA:
+        crit = Criterion(name)
+        out = torch.zeros(3, crit.n_out)
+        out[1] = float("nan")
+        pred = crit.predict(out).tolist()
+        assert pred[1] == NO_CLASS and pred[0] >= 0 and pred[2] >= 0
+        assert not crit.correct(out, torch.tensor([0, 0, 0]))[1]
+
+
 def test_d_transforms_the_output_before_loss_and_accuracy():
     out = torch.tensor([[0.0], [-1.0], [1.0]])          # α f + β = 4.5, 0, 9
     y = torch.tensor([4, 0, 9])
