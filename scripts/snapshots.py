@@ -80,6 +80,11 @@ def main() -> int:
                 panel.apply_preset("quick")
             panel.set_speed(0.0)
             panel.start()
+            # --seconds of training after the first picture (a loaded machine may take a
+            # while to start the engine: up to a minute)
+            started = time.monotonic()
+            while panel.last_snapshot is None and time.monotonic() - started < 60:
+                pump(0.05)
             pump(args.seconds)
             panel.runner.pause()
             pump(0.5)

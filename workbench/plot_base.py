@@ -26,6 +26,8 @@ LEGEND_CORNERS = {"top-right": ((1, 0), (-8, 8)), "top-left": ((0, 0), (8, 8)),
                   "bottom-right": ((1, 1), (-8, -8)), "bottom-left": ((0, 1), (8, -8))}
 #: The legend moves at most this often while data arrive (seconds).
 LEGEND_PERIOD = 0.5
+#: A legend wider than its plot is drawn smaller, down to this fraction of its size.
+LEGEND_MIN_FIT = 0.6
 #: Points sampled along each curve when looking for the emptiest corner.
 LEGEND_SAMPLES = 400
 
@@ -113,6 +115,8 @@ class _Themed:
         self._legend_preferred = "top-right"   # where the view asked for it
         self._legend_placed_at = -math.inf
         self._legend_timer: QTimer | None = None
+        self._legend_fit = 1.0                 # legend font scale that fits the plot
+        self._legend_columns: int | None = None  # the legend's own column count
 
     def _make_legend(self, corner: str = "top-right") -> pg.LegendItem:
         corner = corner if corner in LEGEND_CORNERS else "top-right"
@@ -207,6 +211,38 @@ class _Themed:
             cover[corner] = covered_points(pixels, (left, top, w, h))
         return cover
 
+    def fit_legend(self) -> None:
+        """A legend wider than the plot's data area (narrow plots at 1280×720, zoom 2)
+        first takes fewer columns, then is drawn smaller until it fits, down to
+        LEGEND_MIN_FIT; with room again it gets its columns and size back. Never cut off
+        at the plot's edge."""
+        room = self.plotItem.vb.width() - 16          # the corner offsets, both sides
+        if room <= 0:
+            return
+        legend = self.legend
+        if self._legend_columns is None:
+            self._legend_columns = legend.columnCount  # what the view asked for
+        if self._legend_fit != 1.0:
+            self._legend_fit = 1.0
+            self._style_legend_labels()
+        for columns in range(self._legend_columns, 0, -1):
+            self._set_legend_columns(columns)
+            if legend.width() <= room:
+                return
+        for _ in range(5):                             # width is not quite linear in size
+            if legend.width() <= room:
+                return
+            fit = max(LEGEND_MIN_FIT, 0.98 * self._legend_fit * room / legend.width())
+            if abs(fit - self._legend_fit) < 0.01:
+                return
+            self._legend_fit = fit
+            self._style_legend_labels()
+
+    def _set_legend_columns(self, columns: int) -> None:
+        if self.legend.columnCount != columns:
+            self.legend.setColumnCount(columns)
+            self._style_legend_labels()               # re-measure at the new layout
+
     def place_legend(self) -> str:
         """Put the legend in the corner where it covers the fewest data points: the view's
         preferred corner while it covers none, and a move only for a clear gain (no
@@ -214,6 +250,7 @@ class _Themed:
         self._legend_placed_at = time.monotonic()
         if self.legend is None or not self.legend.isVisible() or not self.legend.items:
             return self.legend_corner
+        self.fit_legend()
         cover = self.legend_cover()
         best = self.legend_corner
         if cover[self._legend_preferred] == 0:
@@ -298,11 +335,15 @@ class _Themed:
         if self.legend is None:
             return
         color = QColor(self._theme.foreground)
-        size = f"{self._pt(BASE_LEGEND_PT):.1f}pt"
+        size = f"{self._pt(BASE_LEGEND_PT) * self._legend_fit:.1f}pt"
         self.legend.opts["labelTextColor"] = color
         self.legend.opts["labelTextSize"] = size
         for _, label in self.legend.items:
             label.setText(label.text, color=color, size=size)
+        # Lay the entries out at their new sizes before the legend measures itself (its
+        # updateSize reads the entries' current geometry, which a larger size had set).
+        self.legend.setGeometry(0, 0, 0, 0)
+        self.legend.layout.activate()
         self.legend.updateSize()
 
     def _set_title_text(self) -> None:
@@ -360,6 +401,12 @@ class _Themed:
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(event)
+        if getattr(self, "plotItem", None) is None:    # the widget is being torn down
+            return
+        timer = getattr(self, "_legend_timer", None)     # None before _init_base ran
+        if (timer is not None and not timer.isActive()
+                and event.size().width() != event.oldSize().width()):
+            timer.start(0)   # the legend's fit and corner, once laid out
         if getattr(self, "_title", "") and event.size().width() != event.oldSize().width():
             self._set_title_text()
 

@@ -156,9 +156,12 @@ class BayesPlot(CurvePlot):
         return self.bands[key].item.path()
 
     def _style_band(self, band: _Band) -> None:
-        col = resolve_color(band.color, self._theme, band.alpha)
+        # A faint fill on the dark background reads as no fill at all from the back of
+        # a hall (the ±2σ band): dark theme fills are half as opaque again.
+        alpha = band.alpha if self._theme.name != "dark" else min(255, round(1.5 * band.alpha))
+        col = resolve_color(band.color, self._theme, alpha)
         if band.opaque:
-            bg, a = QColor(self._theme.background), band.alpha / 255.0
+            bg, a = QColor(self._theme.background), alpha / 255.0
             col = QColor.fromRgbF(a * col.redF() + (1 - a) * bg.redF(),
                                   a * col.greenF() + (1 - a) * bg.greenF(),
                                   a * col.blueF() + (1 - a) * bg.blueF(), 1.0)
