@@ -18,7 +18,11 @@ def color(theme: str, role: str) -> str:
 
 def apply_app_theme(app: QApplication, theme: str) -> None:
     c = COLORS.get(theme, COLORS["light"])
-    app.setStyle("Fusion")
+    # Only when it changes: setStyle replaces the application's QStyle object and
+    # re-polishes every widget of every window (a window opened while others are still
+    # being torn down crashed the process in Qt there), and a new palette repaints all.
+    if app.style().name().lower() != "fusion":
+        app.setStyle("Fusion")
     pal = QPalette()
     pal.setColor(QPalette.ColorRole.Window, QColor(c["window"]))
     pal.setColor(QPalette.ColorRole.WindowText, QColor(c["text"]))
@@ -35,4 +39,5 @@ def apply_app_theme(app: QApplication, theme: str) -> None:
     for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText,
                  QPalette.ColorRole.WindowText):
         pal.setColor(QPalette.ColorGroup.Disabled, role, QColor(c["muted"]))
-    app.setPalette(pal)
+    if app.palette() != pal:
+        app.setPalette(pal)
