@@ -94,7 +94,14 @@ def test_run_json_and_csv(demo, tmp_path):
     check_run_report("nn-basics", demo, result.returncode, result.stdout, result.stderr, out)
 
 
-@pytest.mark.parametrize("topic,demo", [case for case in ALL_DEMOS if case[0] != "nn-basics"])
+# A subprocess per demo (~2 s each): each panel's first demo by default, the rest with
+# `-m slow` (the engines themselves are run headless by the contract tests).
+HEADLESS_CASES = [pytest.param(topic, demo, marks=() if demo == registry.TOPICS[topic][0].name
+                               else pytest.mark.slow)
+                  for topic, demo in ALL_DEMOS if topic != "nn-basics"]
+
+
+@pytest.mark.parametrize("topic,demo", HEADLESS_CASES)
 def test_every_demo_runs_headless(topic, demo, tmp_path):
     """Every other demo through the same code path, in this process (no start-up cost)."""
     import io
