@@ -104,8 +104,8 @@ class _Themed:
             axis.setStyle(maxTickLevel=0)
         # The title spans the axis columns too, centred on the whole plot: a narrow plot
         # (four in a row at 1280×720) has room for its title over the y axis.
-        pi.layout.removeItem(pi.titleLabel)
-        pi.layout.addItem(pi.titleLabel, 0, 0, 1, 3)
+        self._title_span = 0
+        self._span_title()
         # ...and never widens the plot item (_set_title_text makes it fit): the spanning
         # label's minimum width would otherwise be added to one column beside the axes.
         pi.titleLabel.updateMin = lambda label=pi.titleLabel: _title_label_min(label)
@@ -313,6 +313,12 @@ class _Themed:
             ax.setTickFont(tick_font)
             ax.setStyle(tickLength=int(round(6 * self._scale)))
         label_css = {"color": t.foreground, "font-size": f"{self._pt(BASE_LABEL_PT):.1f}pt"}
+        # A view may have renamed an axis since (plotItem.setLabel, e.g. q → θ₁ for
+        # another system): keep its text, restyle it.
+        for side, attr in (("bottom", "_x_label"), ("left", "_y_label")):
+            axis = pi.getAxis(side)
+            if axis.label.isVisible() and axis.labelText:
+                setattr(self, attr, axis.labelText)
         if self._x_label:
             pi.setLabel("bottom", self._x_label, **label_css)
         if self._y_label:
@@ -346,12 +352,23 @@ class _Themed:
         self.legend.layout.activate()
         self.legend.updateSize()
 
+    def _span_title(self) -> None:
+        """Let the title label span every column of the plot item's layout (a colourbar
+        inserted later adds columns on the right)."""
+        layout, label = self.plotItem.layout, self.plotItem.titleLabel
+        columns = max(3, layout.columnCount())
+        if columns != self._title_span:
+            layout.removeItem(label)
+            layout.addItem(label, 0, 0, 1, columns)
+            self._title_span = columns
+
     def _set_title_text(self) -> None:
         """The title at its size; where the plot is too narrow, a smaller size (down to
         TITLE_SHRINK of it); where even that does not fit, its plain text elided with "…"
         and the whole title as the plot's tooltip. A title wider than its widget would
         also widen the plot item beyond the widget, which then cuts off its right side."""
         self.title_elided = False
+        self._span_title()
         if not self._title:
             self.plotItem.setTitle(None)
             return

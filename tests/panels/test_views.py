@@ -445,3 +445,16 @@ def test_theme_object_with_name_attribute(qtbot):
     p.apply_theme(T())
     assert p.theme == "dark"
     assert QColor(p.backgroundBrush().color()).lightness() < 80
+
+
+def test_an_axis_renamed_by_a_view_keeps_its_name_through_theme_and_zoom(qtbot):
+    from workbench.plots import CurvePlot
+
+    plot = CurvePlot("Angles", "q", "p")
+    qtbot.addWidget(plot)
+    plot.plotItem.setLabel("bottom", "θ₁")
+    plot.plotItem.setLabel("left", "θ₂")
+    plot.apply_theme("dark")
+    plot.set_line_scale(2.0)
+    assert plot.plotItem.getAxis("bottom").labelText == "θ₁"
+    assert plot.plotItem.getAxis("left").labelText == "θ₂"
