@@ -1,47 +1,24 @@
-"""Plot kit, shared base of every plot widget: theme, presentation scale, titles, legends,
-export."""
+"""Plot kit, shared base of every plot widget: theme, presentation scale, titles, legends
+(placement and fit in workbench.plot_legend), export."""
 from __future__ import annotations
 
 import html
 import math
-import time
 from pathlib import Path
 from typing import Any
 
 import pyqtgraph as pg
-import numpy as np
 import pyqtgraph.exporters  # noqa: F401  (registers pg.exporters)
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QTextDocument
 
-from workbench.plot_style import (THEMES, BASE_TICK_PT, BASE_LABEL_PT, BASE_TITLE_PT,
-                                  BASE_LEGEND_PT, theme_colors)
+from workbench.plot_legend import LegendMixin
+from workbench.plot_style import THEMES, BASE_TICK_PT, BASE_LABEL_PT, BASE_TITLE_PT, theme_colors
 
 
 #: A title too wide for its plot is drawn down to this fraction of its size before it is
 #: elided.
 TITLE_SHRINK = 0.72
-#: Legend corners: (item anchor = parent anchor, offset in pixels).
-LEGEND_CORNERS = {"top-right": ((1, 0), (-8, 8)), "top-left": ((0, 0), (8, 8)),
-                  "bottom-right": ((1, 1), (-8, -8)), "bottom-left": ((0, 1), (8, -8))}
-#: The legend moves at most this often while data arrive (seconds).
-LEGEND_PERIOD = 0.5
-#: A legend wider than its plot is drawn smaller, down to this fraction of its size.
-LEGEND_MIN_FIT = 0.6
-#: Points sampled along each curve when looking for the emptiest corner.
-LEGEND_SAMPLES = 400
-
-
-def covered_points(xy_pixels: list[np.ndarray], rect: tuple[float, float, float, float]) -> int:
-    """How many of the sampled curve points (pixel coordinates) lie inside ``rect``
-    (left, top, width, height)."""
-    left, top, width, height = rect
-    count = 0
-    for pts in xy_pixels:
-        inside = ((pts[:, 0] >= left) & (pts[:, 0] <= left + width)
-                  & (pts[:, 1] >= top) & (pts[:, 1] <= top + height))
-        count += int(inside.sum())
-    return count
 
 
 def _title_label_min(label: pg.LabelItem) -> None:
@@ -57,32 +34,7 @@ def _title_label_min(label: pg.LabelItem) -> None:
     label.updateGeometry()
 
 
-def step_outline(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Points of a curve as drawn. A histogram in step mode has one more x (bin edges)
-    than y (bin heights): its outline visits both edges of every bin at that bin's height.
-    Any other length mismatch keeps the common prefix (pyqtgraph would not draw the rest)."""
-    if len(x) == len(y) + 1 and len(y) > 0:
-        return np.repeat(x, 2)[1:-1], np.repeat(y, 2)
-    n = min(len(x), len(y))
-    return x[:n], y[:n]
-
-
-def sample_along(x: np.ndarray, y: np.ndarray, lines: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Points along a curve: a line is sampled evenly by index (so a two-point line still
-    counts where it runs), a scatter keeps (a subsample of) its points."""
-    n = len(x)
-    if n == 0:
-        return x, y
-    if lines and n > 1:
-        t = np.linspace(0.0, n - 1.0, LEGEND_SAMPLES)
-        index = np.arange(n, dtype=float)
-        return np.interp(t, index, x), np.interp(t, index, y)
-    stride = max(1, n // LEGEND_SAMPLES)
-    return x[::stride], y[::stride]
-
-
-# ---- shared base ------------------------------------------------------------------------
-class _Themed:
+class _Themed(LegendMixin):
     """Theme, presentation scale and export for a pg.PlotWidget subclass."""
 
     plotItem: pg.PlotItem
@@ -110,23 +62,7 @@ class _Themed:
         # label's minimum width would otherwise be added to one column beside the axes.
         pi.titleLabel.updateMin = lambda label=pi.titleLabel: _title_label_min(label)
         self.title_elided = False
-        self.legend: pg.LegendItem | None = None
-        self.legend_corner = "top-right"       # where the legend sits now
-        self._legend_preferred = "top-right"   # where the view asked for it
-        self._legend_placed_at = -math.inf
-        self._legend_timer: QTimer | None = None
-        self._legend_fit = 1.0                 # legend font scale that fits the plot
-        self._legend_columns: int | None = None  # the legend's own column count
-
-    def _make_legend(self, corner: str = "top-right") -> pg.LegendItem:
-        corner = corner if corner in LEGEND_CORNERS else "top-right"
-        self.legend = self.plotItem.addLegend(offset=LEGEND_CORNERS[corner][1],
-                                              verSpacing=-4, labelTextSize=f"{BASE_LEGEND_PT}pt")
-        self.legend_corner = self._legend_preferred = corner
-        self._legend_timer = QTimer(self)
-        self._legend_timer.setSingleShot(True)
-        self._legend_timer.timeout.connect(self.place_legend)
-        return self.legend
+        self._init_legend()
 
     # -- waiting for the first picture -----------------------------------------------------
     def set_waiting(self, text: str | None) -> None:
@@ -164,109 +100,6 @@ class _Themed:
             note.setPos(rect.center())
 
     # -- legend placement: never on the data ------------------------------------------------
-    def data_changed(self) -> None:
-        """New data were drawn: move the legend off them (at most every LEGEND_PERIOD s;
-        the last change is always looked at, by a single-shot timer)."""
-        if self.legend is None or self._legend_timer is None:
-            return
-        wait = self._legend_placed_at + LEGEND_PERIOD - time.monotonic()
-        if wait <= 0:
-            self.place_legend()
-        elif not self._legend_timer.isActive():
-            self._legend_timer.start(int(wait * 1000) + 1)
-
-    def _curve_pixels(self) -> list[np.ndarray]:
-        """Sampled points of every visible data item, in the view box's pixels."""
-        vb = self.plotItem.vb
-        (x0, x1), (y0, y1) = vb.viewRange()
-        width, height = vb.width(), vb.height()
-        if x1 <= x0 or y1 <= y0 or width <= 0 or height <= 0:
-            return []
-        out = []
-        for item in self.plotItem.listDataItems():
-            if not item.isVisible() or not hasattr(item, "getData"):
-                continue
-            x, y = item.getData()
-            if x is None or y is None or len(x) == 0:
-                continue
-            x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-            x, y = step_outline(x, y)
-            ok = np.isfinite(x) & np.isfinite(y)
-            lines = item.opts.get("pen") is not None if hasattr(item, "opts") else False
-            x, y = sample_along(x[ok], y[ok], lines)
-            out.append(np.column_stack([(x - x0) / (x1 - x0) * width,
-                                        (y1 - y) / (y1 - y0) * height]))
-        return out
-
-    def legend_cover(self) -> dict[str, int]:
-        """For each corner: how many sampled data points the legend would cover there."""
-        vb = self.plotItem.vb
-        width, height = vb.width(), vb.height()
-        w, h = self.legend.width(), self.legend.height()
-        pixels = self._curve_pixels()
-        cover = {}
-        for corner, ((ax, ay), (dx, dy)) in LEGEND_CORNERS.items():
-            left = ax * (width - w) + dx
-            top = ay * (height - h) + dy
-            cover[corner] = covered_points(pixels, (left, top, w, h))
-        return cover
-
-    def fit_legend(self) -> None:
-        """A legend wider than the plot's data area (narrow plots at 1280×720, zoom 2)
-        first takes fewer columns, then is drawn smaller until it fits, down to
-        LEGEND_MIN_FIT; with room again it gets its columns and size back. Never cut off
-        at the plot's edge."""
-        room = self.plotItem.vb.width() - 16          # the corner offsets, both sides
-        if room <= 0:
-            return
-        legend = self.legend
-        if self._legend_columns is None:
-            self._legend_columns = legend.columnCount  # what the view asked for
-        if self._legend_fit != 1.0:
-            self._legend_fit = 1.0
-            self._style_legend_labels()
-        for columns in range(self._legend_columns, 0, -1):
-            self._set_legend_columns(columns)
-            if legend.width() <= room:
-                return
-        for _ in range(5):                             # width is not quite linear in size
-            if legend.width() <= room:
-                return
-            fit = max(LEGEND_MIN_FIT, 0.98 * self._legend_fit * room / legend.width())
-            if abs(fit - self._legend_fit) < 0.01:
-                return
-            self._legend_fit = fit
-            self._style_legend_labels()
-
-    def _set_legend_columns(self, columns: int) -> None:
-        if self.legend.columnCount != columns:
-            self.legend.setColumnCount(columns)
-            self._style_legend_labels()               # re-measure at the new layout
-
-    def place_legend(self) -> str:
-        """Put the legend in the corner where it covers the fewest data points: the view's
-        preferred corner while it covers none, and a move only for a clear gain (no
-        flicker between two similar corners). Returns the corner."""
-        self._legend_placed_at = time.monotonic()
-        if self.legend is None or not self.legend.isVisible() or not self.legend.items:
-            return self.legend_corner
-        self.fit_legend()
-        cover = self.legend_cover()
-        best = self.legend_corner
-        if cover[self._legend_preferred] == 0:
-            best = self._legend_preferred
-        else:
-            order = [self._legend_preferred] + [c for c in LEGEND_CORNERS
-                                                if c != self._legend_preferred]
-            least = min(order, key=lambda c: cover[c])
-            if cover[least] < 0.7 * cover[self.legend_corner]:
-                best = least
-        if best != self.legend_corner:
-            anchor, offset = LEGEND_CORNERS[best]
-            self.legend.anchor(itemPos=anchor, parentPos=anchor, offset=offset)
-            self.legend_corner = best
-        return best
-
     def _add_legend_entry(self, item, label: str) -> None:
         """A legend entry for ``item``; the legend is created on first use."""
         if self.legend is None:
@@ -334,23 +167,6 @@ class _Themed:
             item.setFont(font)
             item.setColor(getattr(t, color, color))
         self._restyle_items()
-
-    def _style_legend_labels(self) -> None:
-        """Colour and size of the legend's labels (LabelItem.setAttr alone does not
-        re-render existing text, so every label's text is set again)."""
-        if self.legend is None:
-            return
-        color = QColor(self._theme.foreground)
-        size = f"{self._pt(BASE_LEGEND_PT) * self._legend_fit:.1f}pt"
-        self.legend.opts["labelTextColor"] = color
-        self.legend.opts["labelTextSize"] = size
-        for _, label in self.legend.items:
-            label.setText(label.text, color=color, size=size)
-        # Lay the entries out at their new sizes before the legend measures itself (its
-        # updateSize reads the entries' current geometry, which a larger size had set).
-        self.legend.setGeometry(0, 0, 0, 0)
-        self.legend.layout.activate()
-        self.legend.updateSize()
 
     def _span_title(self) -> None:
         """Let the title label span every column of the plot item's layout (a colourbar
