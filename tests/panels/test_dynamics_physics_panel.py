@@ -130,3 +130,27 @@ def test_views_follow_the_system_of_the_snapshot(qtbot):
     np.testing.assert_allclose(curve_xy(lnn.angles, "true1")[1], snap.arrays["q_true"][:, 0])
     lnn.reset()
     assert len(curve_xy(lnn.plane, "lnn")[0]) == 0
+
+
+def test_hnn_contours_are_traced_again_only_when_the_learned_grid_changes(qtbot):
+    """Tracing the contour lines is the costliest part of a frame: an unchanged H_θ grid
+    (the engine throttles that picture) is not traced again, a changed one is."""
+    import dataclasses
+
+    from engines.dynamics.hnn import HNNEngine
+    from engines.dynamics.physics_specs import HNNConfig
+    from engines.registry import demo
+    from panels.dynamics.physics_views import HNNView
+
+    snap = HNNEngine(HNNConfig(steps=10, n_samples=50), "cpu").snapshot()
+    view = HNNView(demo("dynamics", "hnn"))
+    qtbot.addWidget(view)
+    traced = []
+    original = view.iso_learned[0].setData
+    view.iso_learned[0].setData = lambda *a, **k: (traced.append(1), original(*a, **k))
+    view.show_snapshot(snap)
+    view.show_snapshot(snap)
+    assert len(traced) == 1
+    arrays = dict(snap.arrays, h_learned_grid=snap.arrays["h_learned_grid"] + 0.1)
+    view.show_snapshot(dataclasses.replace(snap, arrays=arrays))
+    assert len(traced) == 2
