@@ -75,3 +75,15 @@ def assert_cancelled_before_start(engine) -> None:
     ctl.cancel()
     snaps = list(drive(engine, ctl))
     assert len(snaps) == 1 and snaps[0].final and snaps[0].step == 0
+
+
+def assert_cancel_mid_run_ends_with_a_final_snapshot(engine, at: int, steps: int) -> None:
+    """Cancelled once it reached step ``at`` of a ``steps``-step run: the run ends early,
+    with a final snapshot."""
+    ctl = Control(snapshot_hz=1e6)
+    snaps = []
+    for snap in drive(engine, ctl):
+        snaps.append(snap)
+        if snap.step >= at and not ctl.cancelled:
+            ctl.cancel()
+    assert snaps[-1].final and at <= snaps[-1].step < steps

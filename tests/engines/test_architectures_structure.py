@@ -35,8 +35,8 @@ from engines.architectures.structure_specs import (AskProblem, AttentionConfig, 
 from engines.architectures.toy_database import AttentionEngine, requests
 from engines.architectures.transformer import (DigitTask, Transformer, TransformerEngine,
                                                TransformerLayer, sinusoidal_positions)
-from engines.runtime import Control, drive
-from tests.engines.nn_helpers import (assert_cancelled_before_start, assert_same_run,
+from tests.engines.nn_helpers import (assert_cancel_mid_run_ends_with_a_final_snapshot,
+                                      assert_cancelled_before_start, assert_same_run,
                                       global_rng_untouched, round_trip, run_to_end)
 
 torch.set_num_threads(1)
@@ -432,14 +432,7 @@ def test_cancelled_before_start(name):
 
 
 def test_cancel_mid_run_ends_with_a_final_snapshot():
-    engine = build_engine("transformer", steps=10_000)
-    ctl = Control(snapshot_hz=1e6)
-    snaps = []
-    for snap in drive(engine, ctl):
-        snaps.append(snap)
-        if snap.step >= 5 and not ctl.cancelled:
-            ctl.cancel()
-    assert snaps[-1].final and 5 <= snaps[-1].step < 10_000
+    assert_cancel_mid_run_ends_with_a_final_snapshot(build_engine("transformer", steps=10_000), at=5, steps=10_000)
 
 
 def test_gnn_refuses_unknown_edits_and_configs_name_the_field():

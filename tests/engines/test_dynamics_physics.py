@@ -31,7 +31,8 @@ from engines.dynamics.lnn import (Lagrangian, LNNEngine, accel_autograd, np_acce
                                   np_derivatives)
 from engines.dynamics.physics_specs import HNNConfig, LNNConfig, StartRollout
 from engines.runtime import Control, drive
-from tests.engines.nn_helpers import (assert_cancelled_before_start, assert_same_run,
+from tests.engines.nn_helpers import (assert_cancel_mid_run_ends_with_a_final_snapshot,
+                                      assert_cancelled_before_start, assert_same_run,
                                       global_rng_untouched, round_trip, run_to_end)
 
 torch.set_num_threads(1)
@@ -299,14 +300,7 @@ def test_cancelled_before_start(name):
 
 @pytest.mark.parametrize("name", ["hnn-spring", "lnn-double"])
 def test_cancel_mid_run_ends_with_a_final_snapshot(name):
-    engine = build(name, steps=10_000)
-    ctl = Control(snapshot_hz=1e6)
-    snaps = []
-    for snap in drive(engine, ctl):
-        snaps.append(snap)
-        if snap.step >= 5 and not ctl.cancelled:
-            ctl.cancel()
-    assert snaps[-1].final and 5 <= snaps[-1].step < 10_000
+    assert_cancel_mid_run_ends_with_a_final_snapshot(build(name, steps=10_000), at=5, steps=10_000)
 
 
 def test_start_rollout_moves_the_rollouts():

@@ -25,8 +25,9 @@ from engines.dynamics.implicit import (ImplicitEngine, ImplicitLayer, implicit_g
                                        input_jacobian, solve, unrolled_grads)
 from engines.dynamics.node import A_SPIRAL, NeuralODEEngine, spiral_truth
 from engines.dynamics.solver_specs import IMPLICIT_SOLVERS, ImplicitConfig, NeuralODEConfig
-from engines.runtime import Control, Diverged, drive
-from tests.engines.nn_helpers import (assert_cancelled_before_start, global_rng_untouched,
+from engines.runtime import Diverged
+from tests.engines.nn_helpers import (assert_cancel_mid_run_ends_with_a_final_snapshot,
+                                      assert_cancelled_before_start, global_rng_untouched,
                                       round_trip, run_to_end)
 
 torch.set_num_threads(1)
@@ -371,14 +372,7 @@ def test_cancelled_before_start(name):
 
 @pytest.mark.parametrize("name", ["implicit", "node-crossing"])
 def test_cancel_mid_run_ends_with_a_final_snapshot(name):
-    engine = build(name, steps=10_000)
-    ctl = Control(snapshot_hz=1e6)
-    snaps = []
-    for snap in drive(engine, ctl):
-        snaps.append(snap)
-        if snap.step >= 3 and not ctl.cancelled:
-            ctl.cancel()
-    assert snaps[-1].final and 3 <= snaps[-1].step < 10_000
+    assert_cancel_mid_run_ends_with_a_final_snapshot(build(name, steps=10_000), at=3, steps=10_000)
 
 
 def test_configs_name_the_field():
