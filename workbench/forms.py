@@ -5,7 +5,7 @@ import math
 from dataclasses import fields
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox,
                                QHBoxLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout,
                                QWidget)
@@ -56,6 +56,30 @@ class LogSpinBox(QDoubleSpinBox):
         self.setValue(min(self.maximum(), max(self.minimum(), value)))
 
 
+def wrapping_rows(layout: QFormLayout) -> QFormLayout:
+    """A field moves under its label when the row does not fit side by side (a narrow
+    text column, zoom 2): the form then needs only its widest label or field, never the
+    two together, and the column's text keeps re-wrapping instead of being cut."""
+    layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+    return layout
+
+
+class RowLabel(QLabel):
+    """A field's label: on one line where the form has room (its size hint is the whole
+    text's width), wrapped onto more lines rather than widen a narrow form."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.setWordWrap(True)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        hint = super().sizeHint()
+        margins = self.contentsMargins()
+        one_line = (self.fontMetrics().horizontalAdvance(self.text())
+                    + margins.left() + margins.right() + 2)
+        return QSize(max(hint.width(), one_line), hint.height())
+
+
 def _decimals(lo: float | None, hi: float | None) -> int:
     span = (hi - lo) if lo is not None and hi is not None else 10.0
     return max(2, min(6, 3 - int(math.floor(math.log10(max(span, 1e-9))))))
@@ -92,7 +116,7 @@ class ConfigForm(QWidget):
                 group = meta.get("group") or "Parameters"
                 if group not in groups:
                     box = QGroupBox(group)
-                    groups[group] = QFormLayout(box)
+                    groups[group] = wrapping_rows(QFormLayout(box))
                     self._boxes[group] = box
                     outer.addWidget(box)
                 layout = groups[group]
@@ -112,7 +136,7 @@ class ConfigForm(QWidget):
                     line.setContentsMargins(0, 0, 0, 0)
                     line.addWidget(editor, 1)
                     line.addWidget(QLabel(unit))
-            layout.addRow(meta.get("label") or f.name, row)
+            layout.addRow(RowLabel(meta.get("label") or f.name), row)
             self._rows[f.name] = (layout, row)
             if meta.get("when"):
                 self._when[f.name] = dict(meta["when"])
@@ -135,7 +159,7 @@ class ConfigForm(QWidget):
         inner.setVisible(False)
         box.toggled.connect(inner.setVisible)
         self.advanced_box, self.advanced_rows = box, inner
-        return QFormLayout(inner)
+        return wrapping_rows(QFormLayout(inner))
 
     def _watch(self, editor: QWidget) -> None:
         if isinstance(editor, QComboBox):

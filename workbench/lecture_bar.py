@@ -3,8 +3,11 @@ step (the current one checked), previous / next, the lecturer's notes window and
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QSizePolicy, QToolButton,
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QSizePolicy, QToolButton,
                                QWidget)
+
+from workbench.elided_label import ElidedLabel
 
 
 class LectureBar(QWidget):
@@ -20,7 +23,11 @@ class LectureBar(QWidget):
         self.row = QHBoxLayout(self)
         self.row.setContentsMargins(8, 2, 8, 2)
         self.row.setSpacing(3)
-        self.title_label = QLabel()
+        # Both labels end in "…" where the bar is narrow (zoom 2 on 1280 px), whole as tooltip.
+        self.title_label = ElidedLabel()
+        bold = QFont()
+        bold.setBold(True)          # only the weight: the size follows the zoom
+        self.title_label.setFont(bold)
         self.title_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.title_label.setMinimumWidth(80)
         self.previous_button = self._tool("◀", "Previous step (Page Up)")
@@ -32,7 +39,7 @@ class LectureBar(QWidget):
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         self.group.idClicked.connect(self.go_to)
-        self.step_label = QLabel()
+        self.step_label = ElidedLabel()
         self.step_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.notes_button = self._tool("Notes", "Lecturer's notes in a separate window")
         self.notes_button.clicked.connect(self.notes_requested)
@@ -60,8 +67,7 @@ class LectureBar(QWidget):
             self.group.removeButton(button)
             button.deleteLater()
         self.buttons = []
-        self.title_label.setText(f"<b>{title}</b>")
-        self.title_label.setToolTip(title)
+        self.title_label.setText(title)
         for index, label in enumerate(labels):
             button = self._tool(str(index + 1), label)
             button.setCheckable(True)

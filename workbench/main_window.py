@@ -194,6 +194,7 @@ class MainWindow(LectureModeMixin, ViewActionsMixin, QMainWindow):
             panel = topic.panel_class()(topic, self.settings, device=self.device)
             panel.apply_theme(self.settings.theme)
             panel.runner.state_changed.connect(self._on_run_state)
+            panel.scale_changed.connect(self.panel_scale_changed)
             panel.runner.device_known.connect(self._on_device_known)
             if self.prestart:
                 panel.runner.prestart()
@@ -220,6 +221,7 @@ class MainWindow(LectureModeMixin, ViewActionsMixin, QMainWindow):
         self.settings.last_panel = entry.id
         self.settings.window["page"] = "panel"
         self.hide_controls_action.setChecked(panel.controls_hidden)
+        self.scale_chrome(panel.scale)
         self._on_run_state(panel.runner.state)
 
     # ---- run shortcuts -------------------------------------------------------------
@@ -319,6 +321,11 @@ class MainWindow(LectureModeMixin, ViewActionsMixin, QMainWindow):
                 except ValueError:
                     pass  # an invalid half-edited form is not remembered
         self.settings.save()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        if hasattr(self, "sidebar"):
+            self.update_sidebar()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         self.shutdown(QUIT_GRACE)

@@ -23,6 +23,7 @@ from engines.spec import DemoSpec, Topic
 from workbench import runner as states
 from workbench.demo_view import DemoContext, DemoView, share_grid_columns
 from workbench.forms import ConfigForm
+from workbench.formula_wrap import keep_formulas_together
 from workbench.paint_pacing import PaintScheduler
 from workbench.panel_export import GhostsExportMixin
 from workbench.panel_layout import build_layout, connect_widgets
@@ -42,9 +43,10 @@ __all__ = ["Panel", "SPEEDS", "load_text"]
 
 
 def load_text(panel_id: str, demo: str) -> str:
+    """The demo's text, its formulas kept from breaking mid-term (workbench.formula_wrap)."""
     path = TEXTS_DIR / panel_id / f"{demo}.html"
     try:
-        return path.read_text(encoding="utf-8")
+        return keep_formulas_together(path.read_text(encoding="utf-8"))
     except OSError:
         return ""
 
@@ -58,6 +60,8 @@ class Panel(SessionMixin, PresentationMixin, GhostsExportMixin, QWidget):
     DEFAULT_SPEEDS: dict[str, float] = {}
 
     message_changed = Signal(str)
+    #: The presentation zoom changed (the window scales its own chrome to match).
+    scale_changed = Signal(float)
 
     def __init__(self, topic: Topic, settings: Settings | None = None,
                  parent: QWidget | None = None, device: str | None = None):

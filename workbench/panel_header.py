@@ -3,10 +3,12 @@ toggle, export menu. One row that fits 1280 px: the title gives way first."""
 from __future__ import annotations
 
 from PySide6.QtCore import QSize
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton,
                                QSizePolicy, QWidget)
 
 from workbench.panel_export import ExportButton
+from workbench.elided_label import ElidedLabel
 
 
 class FittingCombo(QComboBox):
@@ -35,11 +37,13 @@ class PanelHeader(QWidget):
         topic, specs = panel.topic, panel.specs
         head = QHBoxLayout(self)
         head.setContentsMargins(0, 0, 0, 0)
-        self.title_label = QLabel(f"<b>{topic.title}</b> &nbsp;·&nbsp; lecture chapter "
-                                  f"{topic.chapter}")
-        self.title_label.setToolTip(f"{topic.title} · lecture chapter {topic.chapter}")
-        # The title gives way first when the window is narrow (1280 px projectors): the
-        # selectors and buttons stay whole; the full title is the tooltip and the window's.
+        # The title gives way first when the window is narrow (1280 px projectors, zoom):
+        # the selectors and buttons stay whole; the title ends in "…", whole as tooltip.
+        self.title_label = ElidedLabel()
+        self.title_label.setText(f"{topic.title}  ·  lecture chapter {topic.chapter}")
+        bold = QFont()
+        bold.setBold(True)          # only the weight: the size still follows the zoom
+        self.title_label.setFont(bold)
         self.title_label.setSizePolicy(QSizePolicy.Policy.Ignored,
                                        QSizePolicy.Policy.Preferred)
         self.title_label.setMinimumWidth(80)

@@ -38,7 +38,9 @@ def build_layout(panel: "Panel") -> None:
     panel.controls = QScrollArea()
     panel.controls.setWidgetResizable(True)
     panel.controls.setMinimumWidth(300)
-    panel.controls.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    # The column's text wraps to the column and its forms wrap their rows (geometry test):
+    # a horizontal scroll bar is only the last resort that keeps nothing out of reach.
+    panel.controls.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
     column = QWidget()
     panel.column = QVBoxLayout(column)
     panel.text_label = QLabel()

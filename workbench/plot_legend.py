@@ -82,7 +82,14 @@ class LegendMixin:
         self._legend_timer = QTimer(self)
         self._legend_timer.setSingleShot(True)
         self._legend_timer.timeout.connect(self.place_legend)
+        # The data area can shrink without the widget resizing (wider tick labels, a
+        # smaller axis label): fit and place the legend again then too.
+        self.plotItem.vb.sigResized.connect(self._on_data_area_resized)
         return self.legend
+
+    def _on_data_area_resized(self, *_args) -> None:
+        if getattr(self, "plotItem", None) is not None:   # not while being torn down
+            self.data_changed()
 
     def data_changed(self) -> None:
         """New data were drawn: move the legend off them (at most every LEGEND_PERIOD s;
@@ -168,10 +175,19 @@ class LegendMixin:
         preferred corner while it covers none, and a move only for a clear gain (no
         flicker between two similar corners). Returns the corner."""
         self._legend_placed_at = time.monotonic()
+        if getattr(self, "plotItem", None) is None:          # the widget is torn down
+            return self.legend_corner
         if self.legend is None or not self.legend.isVisible() or not self.legend.items:
             return self.legend_corner
         self.fit_legend()
         cover = self.legend_cover()
+        # Data in every corner (a narrow plot at zoom 2): a smaller legend, down to a
+        # little under its zoom-1 size, until one corner is free.
+        floor = max(LEGEND_MIN_FIT, 0.85 * BASE_LEGEND_PT / self._pt(BASE_LEGEND_PT))
+        while min(cover.values()) > 0 and self._legend_fit > floor + 1e-3:
+            self._legend_fit = max(floor, self._legend_fit * 0.85)
+            self._style_legend_labels()
+            cover = self.legend_cover()
         best = self.legend_corner
         if cover[self._legend_preferred] == 0:
             best = self._legend_preferred

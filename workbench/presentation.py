@@ -25,12 +25,13 @@ class PresentationMixin:
         for view in self.view_for.values():
             for plot in view.plots():
                 plot.set_line_scale(factor)
-        # The text column grows with the fonts (up to 45 % of the panel), so the text
+        # The text column grows with the fonts (up to 40 % of the panel), so the text
         # re-wraps instead of being cut; the plots keep the rest.
         total = max(self.splitter.width(), 800)
-        column = min(int(360 * factor), int(0.45 * total))
+        column = min(int(360 * factor), int(0.4 * total))
         self.splitter.setSizes([column, total - column])
         self.settings.panel(self.panel_id)["scale"] = factor
+        self.scale_changed.emit(factor)
 
     def set_controls_hidden(self, hidden: bool) -> None:
         """Leave only the plots (keyboard shortcuts keep working)."""

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from workbench import runner as states
+from workbench.elided_label import ElidedLabel
 from workbench.theme import color
 
 #: Choices of the slow-motion control: (label, steps per second; 0 = no limit).
@@ -13,44 +14,6 @@ SPEEDS: tuple[tuple[str, float], ...] = (
     ("as fast as possible", 0.0), ("1000 steps/s", 1000.0), ("300 steps/s", 300.0),
     ("100 steps/s", 100.0), ("30 steps/s", 30.0), ("10 steps/s", 10.0), ("3 steps/s", 3.0),
     ("1 step/s", 1.0))
-
-
-class ElidedLabel(QLabel):
-    """A one-line label that ends in "…" where its text does not fit (the whole text is
-    its tooltip), instead of being cut mid-word at the edge."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self._full = ""
-
-    def setText(self, text: str) -> None:  # noqa: N802 - Qt API
-        self._full = text
-        self.setToolTip(text)
-        self._elide()
-
-    def text(self) -> str:
-        """The whole text (what is painted may end in "…")."""
-        return self._full
-
-    def shown_text(self) -> str:
-        return super().text()
-
-    def clear(self) -> None:
-        self.setText("")
-
-    def _elide(self) -> None:
-        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight,
-                                              max(0, self.contentsRect().width()))
-        super().setText(shown)
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        super().resizeEvent(event)
-        self._elide()
-
-    def changeEvent(self, event) -> None:  # noqa: N802 - Qt API (font changes: zoom)
-        super().changeEvent(event)
-        if event.type() == event.Type.FontChange:
-            self._elide()
 
 
 def nearest_speed_index(steps_per_second: float) -> int:

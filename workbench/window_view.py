@@ -2,12 +2,16 @@
 plots only, light/dark theme, and keeping the window on the screen it is on."""
 from __future__ import annotations
 
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
 from workbench.theme import apply_app_theme
 
 #: One Ctrl+= / Ctrl+- step of the panel zoom.
 ZOOM_STEP = 1.15
+#: Above this zoom, a window narrower than WIDE_WINDOW hides the topic list: the plots
+#: and the text need the width more (Ctrl+M, the course map, and Ctrl+K still navigate).
+SIDEBAR_ZOOM, WIDE_WINDOW = 1.3, 1600
 
 
 def default_size(screen) -> tuple[int, int]:
@@ -65,7 +69,39 @@ class ViewActionsMixin:
         if panel:
             panel.set_controls_hidden(not panel.controls_hidden)
             self.hide_controls_action.setChecked(panel.controls_hidden)
-            self.sidebar.setVisible(not panel.controls_hidden)
+            self.update_sidebar()
+
+    def sidebar_wanted(self) -> bool:
+        panel = self.current_panel
+        if panel is None:
+            return True
+        if panel.controls_hidden:
+            return False
+        return panel.scale < SIDEBAR_ZOOM or self.width() >= WIDE_WINDOW
+
+    def update_sidebar(self) -> None:
+        wanted = self.sidebar_wanted()
+        if self.sidebar.isVisibleTo(self) != wanted:
+            self.sidebar.setVisible(wanted)
+
+    def scale_chrome(self, factor: float) -> None:
+        """The zoom of the panel shown applies to the window around it too: topic list,
+        course map button, lecture bar, menu and status bar (a projector's back row
+        reads those as well)."""
+        if not hasattr(self, "_chrome_font"):
+            self._chrome_font = QFont(self.font())
+        font = QFont(self._chrome_font)
+        font.setPointSizeF(max(6.0, self._chrome_font.pointSizeF() * factor))
+        for widget in (self.nav, self.map_button, self.lecture_bar, self.menuBar(),
+                       self.statusBar()):
+            if widget.font() != font:
+                widget.setFont(font)
+        self.nav.setMaximumWidth(int(340 * max(1.0, factor)))
+        self.update_sidebar()
+
+    def panel_scale_changed(self, factor: float) -> None:
+        if self.sender() is self.current_panel:
+            self.scale_chrome(factor)
 
     def toggle_theme(self) -> None:
         self.apply_theme("light" if self.settings.theme == "dark" else "dark")

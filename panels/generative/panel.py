@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import math
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QEvent, Qt, Slot
 from PySide6.QtWidgets import QLabel
 
 from engines.generative import capabilities
@@ -37,6 +37,7 @@ class GenerativePanel(Panel):
         self.column.insertWidget(self.column.indexOf(self.side) + 1, self.card)
         self.runner.snapshot.connect(self._on_card_snapshot)
         self.demo_combo.currentIndexChanged.connect(self.update_card)
+        self.controls.viewport().installEventFilter(self)
         self.update_card()
 
     # ---- the comparison card (lecture 7.6) -----------------------------------------------
@@ -51,34 +52,73 @@ class GenerativePanel(Panel):
             self.measured[self.spec.name] = float(value)
             self.update_card()
 
-    def card_html(self) -> str:
+    def card_cells(self, attr: str, c) -> str:
+        """One answer of the card (the measured row adds the session's live figure)."""
+        text = html.escape(str(getattr(c, attr)))
+        if attr == "measured_label":
+            demos = [d for d, v in capabilities.BY_DEMO.items() if v is c]
+            values = [self.measured[d] for d in demos if d in self.measured]
+            text += f"<br><b>{values[-1]:.3g}</b>" if values else "<br>—"
+        return f"<b>{text}</b>" if c is capabilities.for_demo(self.spec.name) else text
+
+    def card_html(self, compact: bool = False) -> str:
+        """The card as a table, or (``compact``: a narrow column, a large zoom) as one
+        short paragraph per question, which wraps where a five-column table cannot."""
         current = capabilities.for_demo(self.spec.name)
         accent = color(self.theme, "highlight")
         muted = color(self.theme, "muted")
+        title = (f"<p style='margin-top:10px'><b>Comparison (lecture 7.6)</b> · "
+                 f"<span style='color:{muted}'>bold: this demo "
+                 f"({html.escape(current.method)})</span></p>")
+        note = f"<p style='color:{muted}; font-size:small'>{html.escape(current.note)}</p>"
+        if compact:
+            paragraphs = []
+            for attr, question in capabilities.ROWS:
+                answers = " · ".join(
+                    f"<span style='color:{accent if c is current else muted}'>"
+                    f"{html.escape(c.short)}</span>: {self.card_cells(attr, c)}"
+                    for c in capabilities.METHODS)
+                paragraphs.append(f"<p style='margin:2px 0'><i>{html.escape(question)}</i>"
+                                  f" {answers}</p>")
+            return title + "".join(paragraphs) + note
         head = "".join(
             f"<th style='color:{accent if c is current else muted}'>{html.escape(c.short)}"
             "</th>" for c in capabilities.METHODS)
         rows = []
         for attr, question in capabilities.ROWS:
-            cells = []
-            for c in capabilities.METHODS:
-                text = html.escape(str(getattr(c, attr)))
-                if attr == "measured_label":
-                    demos = [d for d, v in capabilities.BY_DEMO.items() if v is c]
-                    values = [self.measured[d] for d in demos if d in self.measured]
-                    text += f"<br><b>{values[-1]:.3g}</b>" if values else "<br>—"
-                if c is current:
-                    text = f"<b>{text}</b>"
-                cells.append(f"<td>{text}</td>")
-            rows.append(f"<tr><td><i>{html.escape(question)}</i></td>{''.join(cells)}</tr>")
-        return (f"<p style='margin-top:10px'><b>Comparison (lecture 7.6)</b> · "
-                f"<span style='color:{muted}'>bold: this demo ({html.escape(current.method)})"
-                f"</span></p><table width='100%' cellspacing='0' cellpadding='2' "
+            cells = "".join(f"<td>{self.card_cells(attr, c)}</td>"
+                            for c in capabilities.METHODS)
+            rows.append(f"<tr><td><i>{html.escape(question)}</i></td>{cells}</tr>")
+        return (f"{title}<table width='100%' cellspacing='0' cellpadding='2' "
                 f"style='font-size:small'><tr><th></th>{head}</tr>{''.join(rows)}</table>"
-                f"<p style='color:{muted}; font-size:small'>{html.escape(current.note)}</p>")
+                f"{note}")
+
+    def card_fits_as_table(self) -> bool:
+        """Does the table fit the text column without widening it? (Measured on a
+        label like the card, which knows a rich-text table's minimum width.)"""
+        probe = QLabel()
+        probe.setWordWrap(True)
+        probe.setTextFormat(Qt.TextFormat.RichText)
+        probe.setFont(self.card.font())
+        probe.setText(self.card_html())
+        margins = self.column.contentsMargins()
+        room = self.controls.viewport().width() - margins.left() - margins.right()
+        return probe.minimumSizeHint().width() <= room
 
     def update_card(self) -> None:
-        self.card.setText(self.card_html())
+        text = self.card_html(compact=not self.card_fits_as_table())
+        if text != self.card.text():
+            self.card.setText(text)
+
+    def set_scale(self, factor: float) -> None:
+        super().set_scale(factor)
+        self.update_card()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        # The text column was resized (splitter, window): the card may switch form.
+        if watched is self.controls.viewport() and event.type() == QEvent.Type.Resize:
+            self.update_card()
+        return super().eventFilter(watched, event)
 
     def apply_theme(self, theme: str) -> None:
         super().apply_theme(theme)

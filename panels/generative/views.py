@@ -61,9 +61,8 @@ def _bar(*widgets, stretch_after: bool = True) -> QWidget:
     return bar
 
 
-def _label(wrap: bool = False) -> QLabel:
-    """A rich-text label that never widens the view (a long line is cut, the full text
-    is its tooltip)."""
+def _label(wrap: bool = True) -> QLabel:
+    """A rich-text label that never widens the view: a long line wraps (zoom 2)."""
     label = QLabel()
     label.setTextFormat(Qt.TextFormat.RichText)
     label.setWordWrap(wrap)

@@ -30,6 +30,7 @@ from engines.runtime import Snapshot
 from panels.information.plots import InfoPlot, TreePlot, symbol_color, symbol_name
 from workbench import runner as states
 from workbench.demo_view import DemoView
+from workbench.elided_label import ElidedLabel
 from workbench.field_slider import FieldSlider
 from workbench.plots import FG, PALETTE, ImagePlot
 
@@ -644,12 +645,12 @@ class TextView(InfoView):
                                     "run starts)")
         self.open_button.clicked.connect(self.ask_text_file)
         self.controls.addWidget(self.open_button)
-        self.source_label = QLabel("text: bundled Shakespeare")
-        # never widens the view (a long file name is cut; the full name is the tooltip)
+        self.source_label = ElidedLabel()
+        self.source_label.setText("text: bundled Shakespeare")
+        # never widens the view (a long file name ends in "…"; the full name is the tooltip)
         self.source_label.setSizePolicy(QSizePolicy.Policy.Ignored,
                                         QSizePolicy.Policy.Preferred)
         self.current_order: str | None = None     # the model the live run generates
-        self.controls.addWidget(self.source_label)
         self._syncing = False
 
         self.samples = QTextBrowser()
@@ -678,7 +679,13 @@ class TextView(InfoView):
         self.freq.plotItem.getAxis("bottom").setTicks(
             [[(i, c) for i, c in enumerate("␣abcdefghijklmnopqrstuvwxyz")]])
         self.freq.plotItem.setXRange(-0.6, 26.6, padding=0)
-        self.grid.addWidget(self.samples, 0, 0, 2, 1)
+        # the text's name above the samples (the control row has no room left at 1280 px)
+        samples_box = QWidget()
+        column = QVBoxLayout(samples_box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.source_label)
+        column.addWidget(self.samples, 1)
+        self.grid.addWidget(samples_box, 0, 0, 2, 1)
         self.grid.addWidget(self.bpc, 0, 1)
         self.grid.addWidget(self.coder, 0, 2)
         self.grid.addWidget(self.freq, 1, 1, 1, 2)

@@ -38,3 +38,18 @@ def test_demo_text_and_form_render(pid, spec):
         for part in ("label", "help", "unit"):
             bad += [f"{field.name}.{part}: {p}" for p in problems(str(meta.get(part) or ""))]
     assert not bad, "\n".join(bad)
+
+
+def test_formulas_break_between_terms_not_inside_them():
+    """A narrow column (zoom 2) re-wraps the text: "ε ~ N(0, 1)" stays whole, a long
+    bracket in prose still wraps (or the column would grow past the window)."""
+    from workbench.formula_wrap import keep_formulas_together
+
+    tied = keep_formulas_together("<b>z</b> = x, ε ~ N(0, 1) (reparameterisation trick)")
+    assert "ε&nbsp;~&nbsp;N(0,&nbsp;1)" in tied
+    assert "(reparameterisation trick)" in tied              # prose: a space before "("
+    assert "<b>z</b> = x" in tied                             # breaks at top-level "="
+    assert keep_formulas_together("D<sub>KL</sub>(q ‖ p)") == "D<sub>KL</sub>(q&nbsp;‖&nbsp;p)"
+    long = "f(an argument list far too long to keep on one line, b)"
+    assert keep_formulas_together(long) == long
+    assert keep_formulas_together("a &amp; b (c d)") == "a &amp; b (c d)"

@@ -34,11 +34,16 @@ def test_panel_contract(qtbot, tmp_path, panel_id, demo):
     snaps = []
     panel.runner.snapshot.connect(snaps.append)
 
-    # start -> a snapshot arrives and is drawn
+    # start -> a snapshot arrives and is drawn: every plot paints (the paint queue gives
+    # each plot of a demo its turn)
+    plots = [p for p in panel.view.plots() if p.isVisible() and hasattr(p, "plotItem")]
+    painted = {id(p): getattr(p, "paint_count", 0) for p in plots}
     assert panel.start()
     qtbot.waitUntil(lambda: len(snaps) > 0, timeout=30000)
     assert panel.runner.state == "running"
     assert panel.last_snapshot is not None
+    qtbot.waitUntil(lambda: all(getattr(p, "paint_count", 0) > painted[id(p)]
+                                for p in plots), timeout=15000)
 
     # pause -> the engine parks and does not move
     panel.toggle_pause()

@@ -36,7 +36,7 @@ def test_reset_takes_the_note_away(qtbot, tmp_path):
 
 
 def test_a_long_progress_line_ends_in_an_ellipsis_not_mid_word(qtbot):
-    from workbench.run_bar import ElidedLabel
+    from workbench.elided_label import ElidedLabel
 
     label = ElidedLabel()
     qtbot.addWidget(label)
