@@ -27,7 +27,7 @@ from engines.runtime import Snapshot
 from panels.bayes.plots import BayesPlot
 from workbench import runner as states
 from workbench.demo_view import DemoView
-from workbench.plots import FG, PALETTE, ImagePlot
+from workbench.plots import PALETTE, ImagePlot
 
 BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY, BROWN, GREY = PALETTE
 #: Class colours (MNIST has ten classes; the palette eight).

@@ -19,7 +19,7 @@ import html
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QPushButton, QTextBrowser,
+from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QPushButton, QTextBrowser,
                                QVBoxLayout)
 
 from engines.architectures.sequence_specs import (CELLS, GATE_NAMES, CharModelConfig,

@@ -29,6 +29,7 @@ class GenerativePanel(Panel):
 
     def __init__(self, *args, **kwargs):
         self.measured: dict[str, float] = {}    # demo -> the last figure its engine reported
+        self._card_fit: tuple = (None, True)     # (column room, font, demo) -> table fits
         self.card = QLabel()
         self.card.setObjectName("comparisonCard")
         self.card.setWordWrap(True)
@@ -37,7 +38,7 @@ class GenerativePanel(Panel):
         self.column.insertWidget(self.column.indexOf(self.side) + 1, self.card)
         self.runner.snapshot.connect(self._on_card_snapshot)
         self.demo_combo.currentIndexChanged.connect(self.update_card)
-        self.controls.viewport().installEventFilter(self)
+        self.controls.installEventFilter(self)
         self.update_card()
 
     # ---- the comparison card (lecture 7.6) -----------------------------------------------
@@ -94,16 +95,24 @@ class GenerativePanel(Panel):
                 f"{note}")
 
     def card_fits_as_table(self) -> bool:
-        """Does the table fit the text column without widening it? (Measured on a
-        label like the card, which knows a rich-text table's minimum width.)"""
-        probe = QLabel()
-        probe.setWordWrap(True)
-        probe.setTextFormat(Qt.TextFormat.RichText)
-        probe.setFont(self.card.font())
-        probe.setText(self.card_html())
+        """Does the table fit the text column without widening it? Measured on a label
+        like the card (which knows a rich-text table's minimum width) against the
+        column's room with its scroll bar counted in, so that the answer depends on the
+        column's width only, never on how tall the card is (no flip-flop). Cached: a
+        measure costs ~10 ms, and the card is redrawn with every new figure."""
         margins = self.column.contentsMargins()
-        room = self.controls.viewport().width() - margins.left() - margins.right()
-        return probe.minimumSizeHint().width() <= room
+        room = (self.controls.width() - 2 * self.controls.frameWidth()
+                - self.controls.verticalScrollBar().sizeHint().width()
+                - margins.left() - margins.right())
+        key = (room, self.card.font().pointSizeF(), self.spec.name)
+        if self._card_fit[0] != key:
+            probe = QLabel()
+            probe.setWordWrap(True)
+            probe.setTextFormat(Qt.TextFormat.RichText)
+            probe.setFont(self.card.font())
+            probe.setText(self.card_html())
+            self._card_fit = (key, probe.minimumSizeHint().width() <= room)
+        return self._card_fit[1]
 
     def update_card(self) -> None:
         text = self.card_html(compact=not self.card_fits_as_table())
@@ -116,7 +125,7 @@ class GenerativePanel(Panel):
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
         # The text column was resized (splitter, window): the card may switch form.
-        if watched is self.controls.viewport() and event.type() == QEvent.Type.Resize:
+        if watched is self.controls and event.type() == QEvent.Type.Resize:
             self.update_card()
         return super().eventFilter(watched, event)
 

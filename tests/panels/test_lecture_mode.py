@@ -3,7 +3,6 @@ the keys (Page Down / Page Up, arrows in full screen), the command palette, the 
 map, the notes window, "Add this demo", "Show code" and "Copy as command line"."""
 from __future__ import annotations
 
-import io
 import json
 import re
 import shlex
@@ -13,7 +12,6 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from engines import registry
 from tests.panels.helpers import make_window
 from workbench.course_index import build_index
 from workbench.lectures import load_lecture, shipped_lectures
