@@ -1,7 +1,6 @@
 """Corrupted settings and presets never stop the app: each is reported and set aside."""
 from __future__ import annotations
 
-
 import pytest
 
 from engines.nn_basics.configs import FunctionFitConfig
