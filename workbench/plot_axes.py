@@ -3,14 +3,13 @@ fit their axis (smaller, then elided with the whole text as tooltip). Mixed into
 plot base (workbench.plot_base)."""
 from __future__ import annotations
 
-import html
 import math
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontMetricsF, QTextDocument
+from PySide6.QtGui import QFont, QFontMetricsF
 
 from workbench.plot_style import BASE_LABEL_PT
+from workbench.text_fit import shrink_then_elide
 
 #: An axis label longer than its axis (zoom 2, three plots in a row) is drawn down to this
 #: fraction of its size before it is elided.
@@ -61,6 +60,16 @@ def roomy_tick_spacing(axis: pg.AxisItem) -> None:
     axis.tickSpacing = spacing
 
 
+def _draw_label(axis: pg.AxisItem, text: str, size: float) -> None:
+    """Draw an axis label at ``size`` points; a text other than the axis's name (the
+    elided one) is drawn only: ``labelText`` stays the name for the next restyle."""
+    axis.labelStyle["font-size"] = f"{size:.1f}pt"
+    axis._updateLabel()                       # size and layout, as pyqtgraph does it
+    if text != axis.labelText:
+        style = ";".join(f"{k}: {v}" for k, v in axis.labelStyle.items())
+        axis.label.setHtml(f"<span style='{style}'>{text}</span>")
+
+
 class AxisFitMixin:
     """Uses the plot's ``plotItem``, ``_pt`` (the zoomed font size) and tooltip."""
 
@@ -78,28 +87,10 @@ class AxisFitMixin:
             length = axis.geometry().width() if side == "bottom" else axis.geometry().height()
             if length < 30:
                 continue              # not laid out yet
-            size = full
-            axis.labelStyle["font-size"] = f"{size:.1f}pt"
-            axis._updateLabel()
-            while (axis.label.boundingRect().width() > length
-                   and size > full * AXIS_LABEL_SHRINK):
-                size = max(full * AXIS_LABEL_SHRINK, size * 0.95)
-                axis.labelStyle["font-size"] = f"{size:.1f}pt"
-                axis._updateLabel()
-            wide = axis.label.boundingRect().width()
-            if wide <= length:
-                continue
-            doc = QTextDocument()
-            doc.setHtml(axis.labelText)
-            plain = doc.toPlainText()
-            font = QFont()
-            font.setPointSizeF(size)
-            metrics = QFontMetricsF(font)
-            slack = max(0.0, wide - metrics.horizontalAdvance(plain))
-            shown = metrics.elidedText(plain, Qt.TextElideMode.ElideRight,
-                                       max(20.0, length - slack))
-            style = ";".join(f"{k}: {v}" for k, v in axis.labelStyle.items())
-            axis.label.setHtml(f"<span style='{style}'>{html.escape(shown)}</span>")
-            self.axis_labels_elided.append(plain)
+            plain = shrink_then_elide(axis.labelText, full, full * AXIS_LABEL_SHRINK, length,
+                                      lambda text, size, axis=axis: _draw_label(axis, text, size),
+                                      lambda axis=axis: axis.label.boundingRect().width())
+            if plain is not None:
+                self.axis_labels_elided.append(plain)
         if self.axis_labels_elided and not self.toolTip():
             self.setToolTip("\n".join(self.axis_labels_elided))

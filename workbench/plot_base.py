@@ -2,7 +2,6 @@
 (placement and fit in workbench.plot_legend), axes (workbench.plot_axes), export."""
 from __future__ import annotations
 
-import html
 import math
 from pathlib import Path
 from typing import Any
@@ -10,11 +9,12 @@ from typing import Any
 import pyqtgraph as pg
 import pyqtgraph.exporters  # noqa: F401  (registers pg.exporters)
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QTextDocument
+from PySide6.QtGui import QColor, QFont, QFontMetricsF
 
 from workbench.plot_axes import AxisFitMixin, roomy_tick_spacing
 from workbench.plot_legend import LegendMixin
 from workbench.plot_style import THEMES, BASE_TICK_PT, BASE_LABEL_PT, BASE_TITLE_PT, theme_colors
+from workbench.text_fit import plain_text, shrink_then_elide
 
 
 #: A title too wide for its plot is drawn down to this fraction of its size before it is
@@ -205,36 +205,17 @@ class _Themed(AxisFitMixin, LegendMixin):
             self.plotItem.setTitle(None)
             return
         full = self._pt(BASE_TITLE_PT)
-        self._show_title(self._title, full)
         # the title spans the whole plot item (axes included, see _init_base)
         room = self.width() - 10
         if not self.isVisible() or room <= 0:
+            self._show_title(self._title, full)
             return
-        wide = self._title_width()
-        if wide > room:
-            size = full
-            while size > full * TITLE_SHRINK and self._title_width() > room:
-                size = max(full * TITLE_SHRINK, size * 0.95)   # text width is not linear
-                self._show_title(self._title, size)
-            if self._title_width() > room:
-                doc = QTextDocument()
-                doc.setHtml(self._title)
-                plain = doc.toPlainText()
-                font = QFont()
-                font.setPointSizeF(size)
-                font.setBold(True)
-                metrics = QFontMetricsF(font)
-                # the label's own margins: measure how much wider it draws than the text
-                slack = max(0.0, self._title_width() - metrics.horizontalAdvance(plain))
-                shown = metrics.elidedText(plain, Qt.TextElideMode.ElideRight,
-                                           max(20.0, room - slack))
-                self._show_title(html.escape(shown), size)
-                self.title_elided = True
-                self.setToolTip(plain)
-                return
-        doc = QTextDocument()
-        doc.setHtml(self._title)
-        if self.toolTip() == doc.toPlainText():
+        plain = shrink_then_elide(self._title, full, full * TITLE_SHRINK, room,
+                                  self._show_title, self._title_width, bold=True)
+        if plain is not None:
+            self.title_elided = True
+            self.setToolTip(plain)
+        elif self.toolTip() == plain_text(self._title):
             self.setToolTip("")   # ours from a narrower size, not a view's own
 
     def _show_title(self, text: str, size: float) -> None:
