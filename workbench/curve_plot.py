@@ -11,9 +11,10 @@ import pyqtgraph.exporters  # noqa: F401  (registers pg.exporters)
 from PySide6.QtGui import QColor
 
 from workbench.plot_style import (PALETTE, GHOST_PALETTE, GHOST_ALPHA, MAX_GHOSTS,
-                                  GHOST_DASHES, _set_line_data, DOWNSAMPLE_FACTOR,
-                                  resolve_color, _DASH_STYLES, _flatten, _pen, LogAxis)
+                                  GHOST_DASHES, _set_line_data, resolve_color, _DASH_STYLES,
+                                  _flatten, _pen, KitAxis)
 from workbench.plot_base import _Themed
+from workbench.plot_thinning import thin_ordered
 
 
 # ---- curves -----------------------------------------------------------------------------
@@ -47,7 +48,7 @@ class CurvePlot(_Themed, pg.PlotWidget):
                  log_y: bool = False, parent=None, *, legend: str | None = "top-right",
                  y_range: tuple[float, float] | None = None):
         pg.PlotWidget.__init__(self, parent=parent,
-                               axisItems={"left": LogAxis("left"), "bottom": LogAxis("bottom")})
+                               axisItems={"left": KitAxis("left"), "bottom": KitAxis("bottom")})
         self._init_base(title, x_label, y_label)
         self.log_y = bool(log_y)
         self.curves: dict[str, _Curve] = {}
@@ -57,6 +58,7 @@ class CurvePlot(_Themed, pg.PlotWidget):
         pi = self.plotItem
         pi.showGrid(x=True, y=True, alpha=self._theme.grid_alpha)
         pi.setLogMode(x=False, y=self.log_y)
+        pi.vb.sigXRangeChanged.connect(self._rethin)
         if y_range is not None:
             pi.setYRange(*y_range, padding=0.04)
             pi.enableAutoRange(axis="y", enable=False)
@@ -77,11 +79,7 @@ class CurvePlot(_Themed, pg.PlotWidget):
             raise ValueError(f"curve {key!r} exists already")
         if color is None:
             color = PALETTE[len(self.curves) % len(PALETTE)]
-        lines = width > 0
-        item = pg.PlotDataItem(
-            [], [], name=None, clipToView=lines, autoDownsample=lines,
-            autoDownsampleFactor=DOWNSAMPLE_FACTOR, downsampleMethod="peak",
-            skipFiniteCheck=True)
+        item = pg.PlotDataItem([], [], name=None, skipFiniteCheck=True)
         item.setZValue(10 + z)
         curve = _Curve(key, label, color, width, _DASH_STYLES.get(style, style), symbol,
                        symbol_size, alpha, item, in_legend=legend)
@@ -125,7 +123,30 @@ class CurvePlot(_Themed, pg.PlotWidget):
 
     def set_curve(self, key: str, x, y) -> None:
         x, y = self._clean(x, y)
-        _set_line_data(self.curves[key].item, x, y)
+        self._draw(self.curves[key].item, x, y)
+
+    def _draw(self, item: pg.PlotDataItem, x: np.ndarray, y: np.ndarray) -> None:
+        """Set a curve's data, thinned to what its pixels can show (workbench.plot_thinning)
+        where x is ordered; the whole series is kept to thin again when the x range is
+        zoomed."""
+        item._kit_raw = (x, y)  # type: ignore[attr-defined]
+        vb = self.plotItem.vb
+        columns = int(vb.width()) or 600
+        if vb.autoRangeEnabled()[0]:
+            shown = thin_ordered(x, y, columns)
+        else:
+            lo, hi = vb.viewRange()[0]
+            shown = thin_ordered(x, y, columns, lo, hi)
+        _set_line_data(item, *shown)
+
+    def _rethin(self) -> None:
+        """The x range was zoomed or panned by hand: thin the kept series again for it."""
+        if self.plotItem.vb.autoRangeEnabled()[0]:
+            return
+        for item in self.plotItem.listDataItems():
+            raw = getattr(item, "_kit_raw", None)
+            if raw is not None and raw[0].size > 0:
+                self._draw(item, *raw)
 
     def set_curve_enabled(self, key: str, enabled: bool) -> None:
         """Show or hide a live curve together with its legend entry."""
@@ -163,12 +184,12 @@ class CurvePlot(_Themed, pg.PlotWidget):
         steps = history["step"]
         for key, c in self.curves.items():
             if key in history:
-                x, y = self._clean(steps, history[key])
-                _set_line_data(c.item, x, y)
+                self._draw(c.item, *self._clean(steps, history[key]))
 
     def reset(self) -> None:
         """Forget the live run's data; ghosts stay."""
         for c in self.curves.values():
+            c.item._kit_raw = None  # type: ignore[attr-defined]
             c.item.setData([], [])
 
     # -- ghosts -------------------------------------------------------------------------
@@ -186,14 +207,12 @@ class CurvePlot(_Themed, pg.PlotWidget):
         ghost = _Ghost(label, color)
         for i, key in enumerate(keys):
             x, y = self._clean(history["step"], history[key])
-            item = pg.PlotDataItem([], [], clipToView=True, autoDownsample=True,
-                                   autoDownsampleFactor=DOWNSAMPLE_FACTOR,
-                                   downsampleMethod="peak", skipFiniteCheck=True)
+            item = pg.PlotDataItem([], [], skipFiniteCheck=True)
             item.setZValue(1)
             item.setVisible(self._ghosts_visible)
             item._ghost_dash = GHOST_DASHES[i % len(GHOST_DASHES)]  # type: ignore[attr-defined]
             self.plotItem.addItem(item)
-            _set_line_data(item, x, y)  # after addItem: clipToView needs the view box
+            self._draw(item, x, y)
             ghost.items[key] = item
         ghost.legend_item = next(iter(ghost.items.values()))
         self.ghosts.append(ghost)

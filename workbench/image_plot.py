@@ -10,7 +10,7 @@ import pyqtgraph as pg
 import pyqtgraph.exporters  # noqa: F401  (registers pg.exporters)
 from PySide6.QtGui import QColor, QFont
 
-from workbench.plot_style import (PALETTE, _set_line_data, BASE_TICK_PT, BASE_LABEL_PT,
+from workbench.plot_style import (PALETTE, KitAxis, _set_line_data, BASE_TICK_PT, BASE_LABEL_PT,
                                   resolve_color, _pen, grey_colormap, diverging_colormap)
 from workbench.plot_base import _Themed
 
@@ -41,7 +41,8 @@ class ImagePlot(_Themed, pg.PlotWidget):
                  levels: tuple[float, float] | None = None, colorbar: bool = False,
                  colorbar_label: str = "", picture: bool = False,
                  lock_aspect: bool | None = None, parent=None, legend: str | None = None):
-        pg.PlotWidget.__init__(self, parent=parent)
+        pg.PlotWidget.__init__(self, parent=parent,
+                               axisItems={"left": KitAxis("left"), "bottom": KitAxis("bottom")})
         self._init_base(title, x_label, y_label)
         if isinstance(colormap, str):
             colormap = pg.colormap.get(colormap)

@@ -1,6 +1,6 @@
 """Plot kit, axes: tick spacing that leaves room for the tick labels, and axis labels that
-fit their axis (smaller, then elided with the whole text as tooltip). Mixed into the
-plot base (workbench.plot_base)."""
+fit their axis (smaller, then on two lines, then elided with the whole text as tooltip).
+Mixed into the plot base (workbench.plot_base)."""
 from __future__ import annotations
 
 import math
@@ -9,11 +9,14 @@ import pyqtgraph as pg
 from PySide6.QtGui import QFont, QFontMetricsF
 
 from workbench.plot_style import BASE_LABEL_PT
-from workbench.text_fit import shrink_then_elide
+from workbench.text_fit import fit_text
 
 #: An axis label longer than its axis (zoom 2, three plots in a row) is drawn down to this
 #: fraction of its size before it is elided.
 AXIS_LABEL_SHRINK = 0.75
+#: A label goes on two lines only where the plot is at least this tall (x label) or wide
+#: (y label): on a flatter plot the second line would take the data's room.
+TWO_LINES_MIN_PX = 180
 
 
 def _next_nice(interval: float) -> float:
@@ -60,14 +63,45 @@ def roomy_tick_spacing(axis: pg.AxisItem) -> None:
     axis.tickSpacing = spacing
 
 
+def room_for_the_label(axis: pg.AxisItem) -> None:
+    """pyqtgraph sizes an axis for 0.8 of its label's height ("usually an overestimate"):
+    true of one line, not of two, whose second line then ran into the tick labels. The
+    axis gets at least the label's height, less the 5 px pyqtgraph draws it outside."""
+    vertical = axis.orientation in ("left", "right")
+    plain = axis._updateWidth if vertical else axis._updateHeight
+
+    def update() -> None:
+        plain()
+        fixed = axis.fixedWidth if vertical else axis.fixedHeight
+        if fixed is not None or not axis.isVisible() or not axis.label.isVisible():
+            return
+        label = axis.label.boundingRect().height()
+        now = axis.maximumWidth() if vertical else axis.maximumHeight()
+        need = now - 0.8 * label + label - 5
+        if need > now:
+            if vertical:
+                axis.setMinimumWidth(need)
+                axis.setMaximumWidth(need)
+            else:
+                axis.setMinimumHeight(need)
+                axis.setMaximumHeight(need)
+
+    if vertical:
+        axis._updateWidth = update
+    else:
+        axis._updateHeight = update
+
+
 def _draw_label(axis: pg.AxisItem, text: str, size: float) -> None:
     """Draw an axis label at ``size`` points; a text other than the axis's name (the
-    elided one) is drawn only: ``labelText`` stays the name for the next restyle."""
+    elided or two-line one) is drawn only: ``labelText`` stays the name for the next
+    restyle."""
     axis.labelStyle["font-size"] = f"{size:.1f}pt"
     axis._updateLabel()                       # size and layout, as pyqtgraph does it
     if text != axis.labelText:
         style = ";".join(f"{k}: {v}" for k, v in axis.labelStyle.items())
         axis.label.setHtml(f"<span style='{style}'>{text}</span>")
+        axis._adjustSize()                    # two lines are taller
 
 
 class AxisFitMixin:
@@ -75,10 +109,11 @@ class AxisFitMixin:
 
     def fit_axis_labels(self) -> None:
         """An axis label longer than its axis is drawn smaller (down to AXIS_LABEL_SHRINK),
-        then its plain text is elided with "…", the whole text in the plot's tooltip. Only
-        what is drawn changes: the axis keeps its name (``labelText``) for the next
-        restyle."""
+        then on two lines (where the plot has room across), then its plain text is elided
+        with "…", the whole text in the plot's tooltip. Only what is drawn changes: the
+        axis keeps its name (``labelText``) for the next restyle."""
         self.axis_labels_elided = []
+        self.axis_labels_wrapped: list[str] = []
         full = self._pt(BASE_LABEL_PT)
         for side in ("bottom", "left"):
             axis = self.plotItem.getAxis(side)
@@ -87,10 +122,19 @@ class AxisFitMixin:
             length = axis.geometry().width() if side == "bottom" else axis.geometry().height()
             if length < 30:
                 continue              # not laid out yet
-            plain = shrink_then_elide(axis.labelText, full, full * AXIS_LABEL_SHRINK, length,
-                                      lambda text, size, axis=axis: _draw_label(axis, text, size),
-                                      lambda axis=axis: axis.label.boundingRect().width())
+            across = self.height() if side == "bottom" else self.width()
+            how, plain = fit_text(axis.labelText, full, full * AXIS_LABEL_SHRINK, length,
+                                  lambda text, size, axis=axis: _draw_label(axis, text, size),
+                                  lambda axis=axis: axis.label.boundingRect().width(),
+                                  two_lines=across >= TWO_LINES_MIN_PX)
             if plain is not None:
                 self.axis_labels_elided.append(plain)
-        if self.axis_labels_elided and not self.toolTip():
-            self.setToolTip("\n".join(self.axis_labels_elided))
+            elif how == "two lines":
+                self.axis_labels_wrapped.append(axis.labelText)
+        # The tooltip tells the elided labels; it goes once they fit again (unless a view
+        # or the title has set its own since).
+        ours = getattr(self, "_axis_tooltip", "")
+        wanted = "\n".join(self.axis_labels_elided)
+        if self.toolTip() in ("", ours):
+            self.setToolTip(wanted)
+            self._axis_tooltip = wanted

@@ -11,10 +11,10 @@ import pyqtgraph.exporters  # noqa: F401  (registers pg.exporters)
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QFontMetricsF
 
-from workbench.plot_axes import AxisFitMixin, roomy_tick_spacing
+from workbench.plot_axes import AxisFitMixin, room_for_the_label, roomy_tick_spacing
 from workbench.plot_legend import LegendMixin
 from workbench.plot_style import THEMES, BASE_TICK_PT, BASE_LABEL_PT, BASE_TITLE_PT, theme_colors
-from workbench.text_fit import plain_text, shrink_then_elide
+from workbench.text_fit import fit_text, plain_text
 
 
 #: A title too wide for its plot is drawn down to this fraction of its size before it is
@@ -56,6 +56,7 @@ class _Themed(AxisFitMixin, LegendMixin):
             # plot every frame, and minor grid lines roughly doubled a frame's cost.
             axis.setStyle(maxTickLevel=0)
             roomy_tick_spacing(axis)
+            room_for_the_label(axis)
         # The title spans the axis columns too, centred on the whole plot: a narrow plot
         # (four in a row at 1280×720) has room for its title over the y axis.
         self._title_span = 0
@@ -64,7 +65,9 @@ class _Themed(AxisFitMixin, LegendMixin):
         # label's minimum width would otherwise be added to one column beside the axes.
         pi.titleLabel.updateMin = lambda label=pi.titleLabel: _title_label_min(label)
         self.title_elided = False
+        self.title_fit = "one line"           # or "two lines", "elided"
         self.axis_labels_elided: list[str] = []
+        self.axis_labels_wrapped: list[str] = []
         # Axis labels are fitted once the layout has given the axes their lengths.
         self._axis_timer = QTimer(self)
         self._axis_timer.setSingleShot(True)
@@ -157,7 +160,8 @@ class _Themed(AxisFitMixin, LegendMixin):
             ax.setTickDensity(1.0 / max(1.0, self._scale))
         # The last tick label may reach a little past the axis's end (pyqtgraph hid it:
         # "the last x-tick label is often missing"); a right margin keeps it in the widget.
-        reach = int(math.ceil(QFontMetricsF(tick_font).horizontalAdvance("00") / 2))
+        # Room for half of "1.00" (or "100"): a wider label at the very end stays hidden.
+        reach = int(math.ceil(QFontMetricsF(tick_font).horizontalAdvance("0.00") / 2))
         pi.getAxis("bottom").setStyle(hideOverlappingLabels=reach)
         pi.layout.setContentsMargins(1, 1, reach + 1, 1)
         label_css = {"color": t.foreground, "font-size": f"{self._pt(BASE_LABEL_PT):.1f}pt"}
@@ -196,10 +200,11 @@ class _Themed(AxisFitMixin, LegendMixin):
 
     def _set_title_text(self) -> None:
         """The title at its size; where the plot is too narrow, a smaller size (down to
-        TITLE_SHRINK of it); where even that does not fit, its plain text elided with "…"
-        and the whole title as the plot's tooltip. A title wider than its widget would
+        TITLE_SHRINK of it), then two lines; where even that does not fit, its plain text
+        elided with "…" and the whole title as the plot's tooltip. A title wider than its widget would
         also widen the plot item beyond the widget, which then cuts off its right side."""
         self.title_elided = False
+        self.title_fit = "one line"
         self._span_title()
         if not self._title:
             self.plotItem.setTitle(None)
@@ -210,8 +215,8 @@ class _Themed(AxisFitMixin, LegendMixin):
         if not self.isVisible() or room <= 0:
             self._show_title(self._title, full)
             return
-        plain = shrink_then_elide(self._title, full, full * TITLE_SHRINK, room,
-                                  self._show_title, self._title_width, bold=True)
+        self.title_fit, plain = fit_text(self._title, full, full * TITLE_SHRINK, room,
+                                         self._show_title, self._title_width, bold=True)
         if plain is not None:
             self.title_elided = True
             self.setToolTip(plain)
@@ -254,6 +259,8 @@ class _Themed(AxisFitMixin, LegendMixin):
             self._set_title_text()
 
     def set_title(self, title: str) -> None:
+        if title == self._title:
+            return          # views set their title with every frame; fitting it lays out
         self._title = title
         self._set_title_text()
 

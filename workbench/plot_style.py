@@ -49,10 +49,6 @@ def _set_line_data(item: pg.PlotDataItem, x, y) -> None:
     item.setData(x, y)
 
 
-# Curves are thinned to about this many samples per pixel ("peak" keeps each bin's
-# min and max, so noise envelopes survive). pyqtgraph's default of 5 left long noisy
-# loss curves at 30-60 ms of painting per frame.
-DOWNSAMPLE_FACTOR = 1.0
 
 
 @dataclass(frozen=True)
@@ -152,9 +148,27 @@ def landscape_colormap() -> pg.ColorMap:
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-class LogAxis(pg.AxisItem):
-    """Axis whose log-mode labels do not crowd: decades always, 2 and 5 on short
-    ranges, every minor tick only on very short ranges; 10⁻⁵ style far from 1."""
+class KitAxis(pg.AxisItem):
+    """The plot kit's axis. Ticks at the very ends of the range are drawn (tickValues);
+    tick labels may reach past the axis's ends by the overflow tolerance also when it
+    draws grid lines (boundingRect); log-mode labels do not crowd: decades always, 2 and
+    5 on short ranges, every minor tick only on very short ranges; 10⁻⁵ style far from 1."""
+
+    def boundingRect(self):
+        # With grid lines pyqtgraph's bounding rect is the axis and the view, without the
+        # tolerance ``hideOverlappingLabels`` gives: a tick label at the axis's end (the
+        # last x tick, the top y tick) reached a few pixels past it and was not drawn.
+        rect = super().boundingRect()
+        if self.grid is False or self.linkedView() is None:
+            return rect
+        reach = self.style["hideOverlappingLabels"]
+        reach = 0 if reach is True else 15 if reach is False else int(reach)
+        own = self.mapRectFromParent(self.geometry())
+        if self.orientation in ("top", "bottom"):
+            own = own.adjusted(-reach, 0, reach, 0)
+        else:
+            own = own.adjusted(0, -reach, 0, reach)
+        return rect | own
 
     def logTickStrings(self, values, scale, spacing):
         lo, hi = sorted(self.range) if self.range else (0.0, 1.0)

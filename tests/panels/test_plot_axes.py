@@ -1,6 +1,6 @@
 """Axes of the plot kit at projector zoom: tick labels never run into each other, and an
 axis label longer than its axis is drawn smaller, then elided with its whole text as the
-plot's tooltip (the axis keeps its name)."""
+plot's tooltip (the axis keeps its name); a title too wide goes on two lines first."""
 from __future__ import annotations
 
 import pytest
@@ -53,3 +53,51 @@ def test_a_long_axis_label_is_elided_with_its_text_as_tooltip(qtbot):
     assert axis.labelText == text                   # the name itself is kept
     plot.resize(900, 300)                           # room again: the whole label
     qtbot.waitUntil(lambda: plot.axis_labels_elided == [], timeout=5000)
+    assert plot.toolTip() == ""                     # ...and no stale tooltip
+
+
+def test_a_long_title_goes_on_two_lines_before_it_is_elided(qtbot):
+    title = "Effective sample size of the importance weights"
+    plot = CurvePlot(title, "step", "ESS")
+    qtbot.addWidget(plot)
+    plot.resize(900, 250)
+    plot.show()
+    qtbot.waitExposed(plot)
+    assert plot.title_fit == "one line"
+    plot.resize(200, 250)
+    qtbot.waitUntil(lambda: plot.title_fit == "two lines", timeout=5000)
+    label = plot.plotItem.titleLabel.item
+    assert label.boundingRect().width() <= plot.width()
+    assert not plot.title_elided and plot.toolTip() == ""
+    assert label.toPlainText().replace("\u2028", "\n").count("\n") == 1
+    plot.resize(60, 250)                            # not even two lines fit
+    qtbot.waitUntil(lambda: plot.title_elided, timeout=5000)
+    assert plot.toolTip() == title
+    plot.resize(900, 250)
+    qtbot.waitUntil(lambda: plot.title_fit == "one line", timeout=5000)
+    assert plot.toolTip() == ""
+
+
+@pytest.mark.parametrize("zoom", [1.0, 2.0])
+def test_the_tick_labels_at_both_ends_of_a_gridded_axis_are_drawn(qtbot, zoom):
+    """pyqtgraph's bounding rect of an axis with grid lines has no overflow tolerance, so
+    "1.0" at the end of a 0-1 axis was not drawn ("the last x-tick label is often
+    missing")."""
+    from PySide6.QtGui import QImage, QPainter
+
+    plot = CurvePlot("ROC", "x", "y")
+    qtbot.addWidget(plot)
+    plot.set_line_scale(zoom)
+    plot.plotItem.setXRange(0.0, 1.0, padding=0)
+    plot.plotItem.setYRange(0.0, 1.0, padding=0)
+    plot.resize(int(300 * zoom), int(300 * zoom))
+    plot.show()
+    qtbot.waitExposed(plot)
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    for side in ("bottom", "left"):
+        axis = plot.plotItem.getAxis(side)
+        assert axis.grid is not False
+        painter = QPainter(image)
+        texts = [text for _, _, text in axis.generateDrawSpecs(painter)[2]]
+        painter.end()
+        assert texts[0] == "0" and texts[-1] == "1.0", (side, texts)
