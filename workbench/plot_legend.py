@@ -14,9 +14,13 @@ from PySide6.QtGui import QColor
 
 from workbench.plot_style import BASE_LEGEND_PT
 
-#: Legend corners: (item anchor = parent anchor, offset in pixels).
+#: Legend places: (item anchor = parent anchor, offset in pixels). The corners first (a
+#: view may ask for one); the middles of the edges where data fill every corner (a loss
+#: curve from top-left to bottom-right with a readout curve along the bottom).
 LEGEND_CORNERS = {"top-right": ((1, 0), (-8, 8)), "top-left": ((0, 0), (8, 8)),
-                  "bottom-right": ((1, 1), (-8, -8)), "bottom-left": ((0, 1), (8, -8))}
+                  "bottom-right": ((1, 1), (-8, -8)), "bottom-left": ((0, 1), (8, -8)),
+                  "top": ((0.5, 0), (0, 8)), "bottom": ((0.5, 1), (0, -8)),
+                  "right": ((1, 0.5), (-8, 0)), "left": ((0, 0.5), (8, 0))}
 #: The legend moves at most this often while data arrive (seconds).
 LEGEND_PERIOD = 0.5
 #: A legend wider than its plot is drawn smaller, down to this fraction of its size.

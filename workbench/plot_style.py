@@ -1,10 +1,12 @@
 """Plot kit, style: palette, theme colours, pens, colour maps, the log axis."""
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters  # noqa: F401  (registers pg.exporters)
 from PySide6.QtCore import Qt
@@ -38,7 +40,39 @@ FG = "fg"  # colour name meaning "the theme's foreground colour"
 # Lines with more points than this are drawn without antialiasing. Qt strokes a wide
 # antialiased polyline ~5x slower (a 1200-point, 2.5 px loss curve: 68 ms vs 13 ms per
 # frame); on long noisy curves the difference is invisible, on smooth short ones it is not.
-ANTIALIAS_MAX_POINTS = 400
+# At 400, four 390-point loss curves (nn-basics/landscape) held the GUI 43 ms (p99); at
+# 250, 15 ms.
+ANTIALIAS_MAX_POINTS = 250
+
+
+# Scatter markers are rendered once per (symbol, size, pen, brush) *object*: pyqtgraph's
+# symbol atlas keys them by the pen's and brush's identity. A view that made new brushes
+# every frame (one per point) rendered every marker again each frame and grew the atlas
+# without end (active/pool: 220 renders a frame, GUI p99 49-66 ms). These give the same
+# object for the same colour.
+@functools.lru_cache(maxsize=8192)
+def shared_brush(r: int, g: int, b: int, a: int = 255) -> Any:
+    return pg.mkBrush(r, g, b, a)
+
+
+@functools.lru_cache(maxsize=512)
+def shared_pen(color: Any = None, width: float = 1.0) -> Any:
+    """A cosmetic pen (``color`` None: no outline); ``color`` a name or an RGBA tuple."""
+    if color is None:
+        return pg.mkPen(None)
+    return pg.mkPen(color, width=width)
+
+
+def shared_brushes(rgba: Any, alpha: int | None = None) -> list:
+    """One shared brush per row of an (N, 3 or 4) byte colour array, the channels rounded
+    to multiples of 4 (invisible, and a continuous colour map gives few distinct ones)."""
+    rgba = np.asarray(rgba)
+    if rgba.size == 0:
+        return []
+    q = np.clip((rgba[:, :4].astype(np.int64) + 2) // 4 * 4, 0, 255)
+    if alpha is not None or q.shape[1] == 3:
+        q = np.column_stack([q[:, :3], np.full(len(q), 255 if alpha is None else alpha)])
+    return [shared_brush(*map(int, row)) for row in q]
 
 
 def _set_line_data(item: pg.PlotDataItem, x, y) -> None:

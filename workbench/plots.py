@@ -17,8 +17,10 @@ from workbench.curve_plot import CurvePlot
 from workbench.image_plot import ImagePlot, MosaicPlot
 from workbench.plot_style import (FG, GHOST_PALETTE, MAX_GHOSTS, PALETTE, THEMES, KitAxis,
                                   ThemeColors, _pen, diverging_colormap, grey_colormap,
-                                  landscape_colormap, resolve_color, theme_colors)
+                                  landscape_colormap, resolve_color, shared_brush,
+                                  shared_brushes, shared_pen, theme_colors)
 
 __all__ = ["CurvePlot", "ImagePlot", "MosaicPlot", "FG", "GHOST_PALETTE", "MAX_GHOSTS",
            "PALETTE", "THEMES", "KitAxis", "ThemeColors", "_pen", "diverging_colormap",
-           "grey_colormap", "landscape_colormap", "resolve_color", "theme_colors"]
+           "grey_colormap", "landscape_colormap", "resolve_color", "shared_brush",
+           "shared_brushes", "shared_pen", "theme_colors"]

@@ -27,7 +27,7 @@ from engines.runtime import Snapshot
 from panels.bayes.plots import BayesPlot
 from workbench import runner as states
 from workbench.demo_view import DemoView
-from workbench.plots import PALETTE, ImagePlot
+from workbench.plots import PALETTE, ImagePlot, shared_brush, shared_brushes, shared_pen
 
 BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY, BROWN, GREY = PALETTE
 #: Class colours (MNIST has ten classes; the palette eight).
@@ -229,30 +229,30 @@ class PoolView(_ActiveView):
                                        yRange=(lo[1] - pad[1], hi[1] + pad[1]), padding=0)
         free = lab < 0
         pred = a["pool_pred"].astype(int)
-        brushes = [pg.mkBrush(*colors[c], 150) for c in pred[free]]
+        brushes = [shared_brush(*map(int, colors[c]), 150) for c in pred[free]]
         self.map_pool.setData(xy[free, 0], xy[free, 1], size=5, brush=brushes,
-                              pen=pg.mkPen(None), symbol="o")
+                              pen=shared_pen(None), symbol="o")
         done = ~free
-        lab_brushes = [pg.mkBrush(*colors[int(c) % n_cls]) for c in lab[done]]
+        lab_brushes = [shared_brush(*map(int, colors[int(c) % n_cls])) for c in lab[done]]
         self.map_labelled.setData(xy[done, 0], xy[done, 1], size=12, brush=lab_brushes,
-                                  pen=pg.mkPen("#000000", width=1.5), symbol="s")
+                                  pen=shared_pen("#000000", 1.5), symbol="s")
         nxt = int(m["next_query"])
         pts = ([xy[nxt, 0]], [xy[nxt, 1]]) if nxt >= 0 else ([], [])
         for item in (self.map_next, self.score_next):
-            item.setData(*pts, size=22, symbol="star", brush=pg.mkBrush("#FFFFFF"),
-                         pen=pg.mkPen("#000000", width=1.8))
+            item.setData(*pts, size=22, symbol="star", brush=shared_brush(255, 255, 255),
+                         pen=shared_pen("#000000", 1.8))
         s = a["pool_score"]
         ok = np.isfinite(s)
         if mc.size:
             self.score_pool.setData(xy[ok, 0], xy[ok, 1], size=4, symbol="o",
-                                    brush=pg.mkBrush(255, 255, 255, 110), pen=pg.mkPen(None))
+                                    brush=shared_brush(255, 255, 255, 110), pen=shared_pen(None))
         else:                    # no map: the pool points themselves carry the score
             lo = float(s[ok].min()) if ok.any() else 0.0
             hi = float(s[ok].max()) if ok.any() else 1.0
             hi = hi if hi > lo else lo + 1e-9
             rgba = self.score.colormap.map((s[ok] - lo) / (hi - lo), mode="byte")
             self.score_pool.setData(xy[ok, 0], xy[ok, 1], size=7, symbol="o",
-                                    brush=[pg.mkBrush(*c) for c in rgba], pen=pg.mkPen(None))
+                                    brush=shared_brushes(rgba), pen=shared_pen(None))
             if self.score.colorbar is not None:
                 self.score.colorbar.setLevels((lo, hi))
         self._set_mode(bool(mc.size))

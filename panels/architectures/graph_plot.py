@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor, QFont
 
 from workbench.plot_base import _Themed
-from workbench.plot_style import resolve_color
+from workbench.plot_style import resolve_color, shared_brushes
 
 #: Node numbers drawn (text items created once).
 MAX_LABELS = 40
@@ -62,7 +62,7 @@ class GraphPlot(_Themed, pg.PlotWidget):
         self.edges.setData(seg[:, 0], seg[:, 1])
         norm = np.clip((values - lo) / ((hi - lo) or 1.0), 0.0, 1.0)
         rgba = cmap.map(np.nan_to_num(norm), mode="byte")
-        brushes = [pg.mkBrush(*c) for c in rgba]
+        brushes = shared_brushes(rgba)
         size = (20 if len(xy) <= 20 else 15) * (1.0 + 0.6 * (self._scale - 1.0))
         edge = QColor(self._theme.foreground)
         self.nodes.setData(xy[:, 0], xy[:, 1], brush=brushes, size=size,

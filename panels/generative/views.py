@@ -23,7 +23,7 @@ from workbench.field_slider import FieldSlider
 from panels.generative.plots import (BarsPlot, BinaryPlot, Curve, DensityPlot, Image,
                                      Mosaic, grey_tiles, waterfall)
 from workbench.demo_view import DemoView
-from workbench.plots import FG, PALETTE, CurvePlot, ImagePlot
+from workbench.plots import FG, PALETTE, CurvePlot, ImagePlot, shared_brushes
 
 DATA_COLOR = "#D55E00"      # true samples: vermillion
 MODEL_COLOR = "#0072B2"     # model samples: blue
@@ -448,8 +448,7 @@ def _colors(values: np.ndarray, cmap: pg.ColorMap) -> list:
     v = np.asarray(values, float)
     lo, hi = float(v.min()), float(v.max())
     t = (v - lo) / (hi - lo) if hi > lo else np.zeros_like(v)
-    rgba = cmap.map(t, mode="byte")
-    return [pg.mkBrush(*c[:3], 200) for c in rgba]
+    return shared_brushes(cmap.map(t, mode="byte"), alpha=200)
 
 
 DIGIT_COLORS = ("#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD", "#8C564B",

@@ -28,7 +28,7 @@ from workbench import runner as states
 from workbench.demo_view import DemoView
 from workbench.field_slider import FieldSlider
 from workbench.plots import (FG, PALETTE, CurvePlot, ImagePlot, MosaicPlot,
-                             diverging_colormap, grey_colormap)
+                             diverging_colormap, grey_colormap, shared_brush, shared_brushes)
 
 BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY, BROWN, GREY = PALETTE
 DIGIT_COLORS = ("#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD", "#8C564B",
@@ -154,13 +154,13 @@ class _RepView(DemoView):
     def _labels_brushes(self, labels: np.ndarray, alpha: int = 190) -> list:
         labels = np.asarray(labels, float)
         if labels.size and np.all(labels == np.round(labels)) and labels.max() <= 9:
-            table = [pg.mkBrush(pg.mkColor(c).red(), pg.mkColor(c).green(),
-                                pg.mkColor(c).blue(), alpha) for c in DIGIT_COLORS]
+            table = [shared_brush(pg.mkColor(c).red(), pg.mkColor(c).green(),
+                                  pg.mkColor(c).blue(), alpha) for c in DIGIT_COLORS]
             return [table[int(v) % 10] for v in labels]
         lo, hi = (float(labels.min()), float(labels.max())) if labels.size else (0.0, 1.0)
         t = (labels - lo) / (hi - lo) if hi > lo else np.zeros_like(labels)
         rgba = pg.colormap.get("viridis").map(t, mode="byte")
-        return [pg.mkBrush(int(c[0]), int(c[1]), int(c[2]), alpha) for c in rgba]
+        return shared_brushes(rgba, alpha=alpha)
 
 
 # ---- PCA ------------------------------------------------------------------------------

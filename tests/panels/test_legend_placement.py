@@ -104,3 +104,18 @@ def test_a_legend_wider_than_a_narrow_plot_is_drawn_smaller_to_fit(qtbot):
     plot.resize(900, 300)                              # room again: full size back
     qtbot.waitUntil(lambda: plot._legend_fit == 1.0, timeout=5000)
     assert plot.legend.width() <= plot.plotItem.vb.width() - 16
+
+
+def test_with_data_in_every_corner_the_legend_takes_the_middle_of_an_edge(qtbot):
+    """A curve along the top (left to right) and one along the bottom fill all four
+    corners; the middles of the left and right edges are free."""
+    plot = shown_plot(qtbot)
+    draw(plot, lambda x: np.full_like(x, 1.0), lambda x: np.zeros_like(x))
+    cover = plot.legend_cover()
+    assert min(cover[c] for c in ("top-right", "top-left", "bottom-right",
+                                  "bottom-left")) > 0
+    corner = plot.place_legend()
+    assert corner in ("left", "right") and plot.legend_cover()[corner] == 0
+    vb = plot.plotItem.vb.sceneBoundingRect()
+    legend = plot.legend.sceneBoundingRect()
+    assert vb.top() + 0.2 * vb.height() < legend.center().y() < vb.bottom() - 0.2 * vb.height()
