@@ -183,10 +183,34 @@ _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 class KitAxis(pg.AxisItem):
-    """The plot kit's axis. Ticks at the very ends of the range are drawn (tickValues);
-    tick labels may reach past the axis's ends by the overflow tolerance also when it
-    draws grid lines (boundingRect); log-mode labels do not crowd: decades always, 2 and
-    5 on short ranges, every minor tick only on very short ranges; 10⁻⁵ style far from 1."""
+    """The plot kit's axis. Tick labels may reach past the axis's ends by the overflow
+    tolerance also when it draws grid lines (boundingRect); a view's own tick labels never
+    run into each other (generateDrawSpecs); log-mode labels do not crowd: decades always,
+    2 and 5 on short ranges, every minor tick only on very short ranges; 10⁻⁵ style far
+    from 1."""
+
+    def generateDrawSpecs(self, p):
+        # A view's own ticks (setTicks: model names, symbols) are not spaced by their
+        # length: at zoom 2 "5", "w1" and "w2" ran together. A label that would touch the
+        # one before it is left out; ticks and grid lines stay.
+        specs = super().generateDrawSpecs(p)
+        if specs is None or self._tickLevels is None:
+            return specs
+        axis_spec, tick_specs, text_specs = specs
+        horizontal = self.orientation in ("top", "bottom")
+        gap = 4.0
+
+        def span(rect) -> tuple[float, float]:
+            return (rect.left(), rect.right()) if horizontal else (rect.top(), rect.bottom())
+
+        kept, last = [], None
+        for rect, flags, text in sorted(text_specs, key=lambda spec: span(spec[0])):
+            start, end = span(rect)
+            if last is not None and start < last + gap:
+                continue
+            kept.append((rect, flags, text))
+            last = end
+        return axis_spec, tick_specs, kept
 
     def boundingRect(self):
         # With grid lines pyqtgraph's bounding rect is the axis and the view, without the

@@ -101,3 +101,34 @@ def test_the_tick_labels_at_both_ends_of_a_gridded_axis_are_drawn(qtbot, zoom):
         texts = [text for _, _, text in axis.generateDrawSpecs(painter)[2]]
         painter.end()
         assert texts[0] == "0" and texts[-1] == "1.0", (side, texts)
+
+
+def test_a_views_own_tick_labels_that_would_touch_are_left_out(qtbot):
+    """information/text names its models on the x axis ("5", "w1", "w2"): in a narrow plot
+    at zoom 2 they ran together; now a label touching the one before it is not drawn."""
+    from PySide6.QtGui import QImage, QPainter
+
+    plot = CurvePlot("Bits per character", "model", "bits")
+    qtbot.addWidget(plot)
+    plot.set_line_scale(2.0)
+    names = ["1", "2", "3", "4", "5", "w1", "w2"]
+    axis = plot.plotItem.getAxis("bottom")
+    axis.setTicks([[(i, name) for i, name in enumerate(names)]])
+    plot.plotItem.setXRange(-0.5, 6.5, padding=0)
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+
+    def drawn():
+        painter = QPainter(image)
+        specs = axis.generateDrawSpecs(painter)[2]
+        painter.end()
+        return sorted(specs, key=lambda spec: spec[0].left())
+
+    plot.resize(900, 300)
+    plot.show()
+    qtbot.waitExposed(plot)
+    assert [text for _, _, text in drawn()] == names        # room: every name
+    plot.resize(160, 300)
+    qtbot.waitUntil(lambda: len(drawn()) < len(names), timeout=5000)
+    rects = [rect for rect, _, _ in drawn()]
+    assert all(a.right() < b.left() for a, b in zip(rects, rects[1:]))
+    assert len(axis._tickLevels[0]) == len(names)            # the ticks themselves stay
