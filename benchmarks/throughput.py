@@ -56,12 +56,21 @@ def sized_config(panel_id: str, spec):
     """The quick preset with about SECONDS seconds of headless steps."""
     cfg = preset_config(panel_id, spec, "quick" if "quick" in preset_names(panel_id, spec.name)
                         else None)
-    probe = cfg.replace(steps=max(1, min(cfg.steps, 20)))
-    t0 = time.perf_counter()
-    headless(spec, probe)                       # also the warm-up
-    per_step = (time.perf_counter() - t0) / probe.steps
     top = field_meta(spec.config, "steps")["max"]
-    return cfg.replace(steps=int(max(20, min(top, SECONDS / max(per_step, 1e-6)))))
+    # Probe runs of 20, 80, 320, ... steps until one takes 0.3 s: a 20-step probe timed
+    # mostly the engine's construction, so fast engines got runs of a few milliseconds,
+    # and the GUI's fixed cost of starting a run made their ratio look like 0.1-0.3.
+    steps = 20
+    while True:
+        probe = cfg.replace(steps=min(steps, top))
+        t0 = time.perf_counter()
+        headless(spec, probe)                   # also the warm-up
+        seconds = time.perf_counter() - t0
+        if seconds >= 0.3 or probe.steps >= top:
+            break
+        steps *= 4
+    per_step = seconds / probe.steps
+    return cfg.replace(steps=int(max(20, min(top, SECONDS / max(per_step, 1e-9)))))
 
 
 def compare(app, window, panel, spec, cfg) -> float:

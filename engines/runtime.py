@@ -159,6 +159,12 @@ class Control:
             self._step_pending = False
             self.pause()
 
+    def start_clock(self) -> None:
+        """The run's time starts now (the engine is built): building it and importing its
+        module are not training time."""
+        self._active = 0.0
+        self._since = time.perf_counter()
+
     def active_seconds(self) -> float:
         if self._running.is_set():
             return self._active + time.perf_counter() - self._since

@@ -201,6 +201,7 @@ class Host:
             if request.state is not None:
                 engine.load_state_dict(request.state)
             run.engine = engine
+            ctl.start_clock()      # steps/s count from here, as in a headless run
             self.send(msg.Started(rid, device_label(engine.device)))
             for snap in drive(engine, ctl):
                 self.send(msg.SnapshotMessage(rid, snap))
