@@ -14,8 +14,9 @@ from workbench.text_fit import fit_text
 #: An axis label longer than its axis (zoom 2, three plots in a row) is drawn down to this
 #: fraction of its size before it is elided.
 AXIS_LABEL_SHRINK = 0.75
-#: A label goes on two lines only where the plot is at least this tall (x label) or wide
-#: (y label): on a flatter plot the second line would take the data's room.
+#: A title or label goes on two lines only where the plot is at least this tall (title,
+#: x label) or wide (y label): on a flatter plot the second line would take the data's
+#: room.
 TWO_LINES_MIN_PX = 180
 
 

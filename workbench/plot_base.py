@@ -11,7 +11,8 @@ import pyqtgraph.exporters  # noqa: F401  (registers pg.exporters)
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QFontMetricsF
 
-from workbench.plot_axes import AxisFitMixin, room_for_the_label, roomy_tick_spacing
+from workbench.plot_axes import (TWO_LINES_MIN_PX, AxisFitMixin, room_for_the_label,
+                                 roomy_tick_spacing)
 from workbench.plot_legend import LegendMixin
 from workbench.plot_style import THEMES, BASE_TICK_PT, BASE_LABEL_PT, BASE_TITLE_PT, theme_colors
 from workbench.text_fit import fit_text, plain_text
@@ -215,8 +216,10 @@ class _Themed(AxisFitMixin, LegendMixin):
         if not self.isVisible() or room <= 0:
             self._show_title(self._title, full)
             return
+        # two lines only where the plot stays taller than the title (zoom 2, short plots)
         self.title_fit, plain = fit_text(self._title, full, full * TITLE_SHRINK, room,
-                                         self._show_title, self._title_width, bold=True)
+                                         self._show_title, self._title_width, bold=True,
+                                         two_lines=self.height() >= TWO_LINES_MIN_PX)
         if plain is not None:
             self.title_elided = True
             self.setToolTip(plain)
@@ -224,8 +227,13 @@ class _Themed(AxisFitMixin, LegendMixin):
             self.setToolTip("")   # ours from a narrower size, not a view's own
 
     def _show_title(self, text: str, size: float) -> None:
-        self.plotItem.setTitle(text, color=self._theme.foreground, size=f"{size:.1f}pt",
-                               bold=True)
+        pi = self.plotItem
+        pi.setTitle(text, color=self._theme.foreground, size=f"{size:.1f}pt", bold=True)
+        # pyqtgraph gives the title row 30 px: too little for a title on two lines (or
+        # one at zoom 2), which then ran over the data.
+        height = max(30.0, math.ceil(pi.titleLabel.item.boundingRect().height()))
+        pi.titleLabel.setMaximumHeight(height)
+        pi.layout.setRowFixedHeight(0, height)
         # Qt clamps the plot item to its minimum width, which a long title raised: give
         # it the widget's size again now that the title may be narrower.
         if getattr(self, "centralWidget", None) is not None and hasattr(self, "range"):
@@ -242,8 +250,8 @@ class _Themed(AxisFitMixin, LegendMixin):
         if (timer is not None and not timer.isActive()
                 and event.size().width() != event.oldSize().width()):
             timer.start(0)   # the legend's fit and corner, once laid out
-        if getattr(self, "_title", "") and event.size().width() != event.oldSize().width():
-            self._set_title_text()
+        if getattr(self, "_title", "") and event.size() != event.oldSize():
+            self._set_title_text()            # the height decides about two lines
         axis_timer = getattr(self, "_axis_timer", None)
         if axis_timer is not None and not axis_timer.isActive():
             axis_timer.start(0)

@@ -471,8 +471,9 @@ class CavityView(BayesView):
         self.bars.set_vline("n_true", m["n_true"])
         if a["likelihood"].size:
             click = m["last_click"] > 0.5
-            self.lik.set_title("Last: click, P(click | n) = κτ·n" if click else
-                               "Last: no click, P(no click | n) = 1 − κτ·n")
+            # short: at zoom 2 this plot is ~80 px tall, no room for a second line
+            self.lik.set_title("Last: click, P = κτ·n" if click else
+                               "Last: no click, P = 1 − κτ·n")
             self.lik.set_curve("likelihood", n, a["likelihood"])
         steps = np.concatenate([[0.0], a["obs_n"]])
         mean = np.concatenate([[m["mean_prior"]], a["obs_mean"]])

@@ -9,6 +9,10 @@ and zoom 2 (fonts and lines doubled), light (1280×720) and dark (1366×768):
 - no plot title is elided, at zoom 1 or 2 (a title spans the whole plot, axes included,
   and is drawn smaller, then on two lines where it must).
 
+The demos are looked at as they open, before a run: a readout that grows during a run can
+leave a plot under 180 px tall at zoom 2, too flat for a second title line, and there the
+title is elided with a tooltip (tests/panels/test_plot_axes.py).
+
 That every plot paints once a run draws is checked by the panel contract test."""
 from __future__ import annotations
 

@@ -70,6 +70,13 @@ def test_a_long_title_goes_on_two_lines_before_it_is_elided(qtbot):
     assert label.boundingRect().width() <= plot.width()
     assert not plot.title_elided and plot.toolTip() == ""
     assert label.toPlainText().replace("\u2028", "\n").count("\n") == 1
+    # the title row grew for the second line: the title ends above the data area
+    qtbot.waitUntil(lambda: label.sceneBoundingRect().bottom()
+                    <= plot.plotItem.vb.sceneBoundingRect().top() + 1, timeout=5000)
+    plot.resize(200, 120)                           # too flat for a second line
+    qtbot.waitUntil(lambda: plot.title_elided, timeout=5000)
+    plot.resize(200, 250)
+    qtbot.waitUntil(lambda: plot.title_fit == "two lines", timeout=5000)
     plot.resize(60, 250)                            # not even two lines fit
     qtbot.waitUntil(lambda: plot.title_elided, timeout=5000)
     assert plot.toolTip() == title
