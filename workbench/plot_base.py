@@ -202,8 +202,9 @@ class _Themed(AxisFitMixin, LegendMixin):
     def _set_title_text(self) -> None:
         """The title at its size; where the plot is too narrow, a smaller size (down to
         TITLE_SHRINK of it), then two lines; where even that does not fit, its plain text
-        elided with "…" and the whole title as the plot's tooltip. A title wider than its widget would
-        also widen the plot item beyond the widget, which then cuts off its right side."""
+        elided with "…" and the whole title as the plot's tooltip. A title wider than its
+        widget would also widen the plot item beyond the widget, which then cuts off its
+        right side."""
         self.title_elided = False
         self.title_fit = "one line"
         self._span_title()

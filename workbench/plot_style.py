@@ -1,4 +1,4 @@
-"""Plot kit, style: palette, theme colours, pens, colour maps, the log axis."""
+"""Plot kit, style: palette, theme colours, pens, shared brushes, colour maps, the axis."""
 from __future__ import annotations
 
 import functools
@@ -47,9 +47,8 @@ ANTIALIAS_MAX_POINTS = 250
 
 # Scatter markers are rendered once per (symbol, size, pen, brush) *object*: pyqtgraph's
 # symbol atlas keys them by the pen's and brush's identity. A view that made new brushes
-# every frame (one per point) rendered every marker again each frame and grew the atlas
-# without end (active/pool: 220 renders a frame, GUI p99 49-66 ms). These give the same
-# object for the same colour.
+# every frame (one per point) rendered every marker again each frame (active/pool: 220
+# renders a frame, GUI p99 49-66 ms). These give the same object for the same colour.
 @functools.lru_cache(maxsize=8192)
 def shared_brush(r: int, g: int, b: int, a: int = 255) -> Any:
     return pg.mkBrush(r, g, b, a)
@@ -81,8 +80,6 @@ def _set_line_data(item: pg.PlotDataItem, x, y) -> None:
         item.opts["antialias"] = smooth
         item.curve.opts["antialias"] = smooth
     item.setData(x, y)
-
-
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@ curve_plot and image_plot; this module gathers the names the panels import.
 
 pyqtgraph practice followed throughout: every plot item is created once and later only
 fed with ``setData`` / ``setImage`` (no ``clear()`` and rebuild per frame); series over
-an ordered x are thinned to their pixels (plot_thinning); images use fixed colour maps and fixed levels
-so that colours keep their meaning while a run goes on.
+an ordered x are thinned to their pixels (plot_thinning); scatter colours are shared
+brush objects (shared_brush); images use fixed colour maps and fixed levels so that
+colours keep their meaning while a run goes on.
 
 Themes are ``"light"`` or ``"dark"`` (or any object with a ``name`` attribute holding one
 of these). ``set_line_scale(f)`` scales pen widths and fonts for presentation mode.
