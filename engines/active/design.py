@@ -54,6 +54,22 @@ def entropy_bits(p: np.ndarray) -> float:
     return float(-(p * np.log2(p)).sum())
 
 
+def log_normalised(log_p: np.ndarray) -> np.ndarray:
+    """log P with Σ P = 1, from unnormalised log P (log-sum-exp, no underflow)."""
+    top = log_p.max()
+    return log_p - (top + math.log(np.exp(log_p - top).sum()))
+
+
+def information_gain_bits(log_before: np.ndarray, log_after: np.ndarray) -> float:
+    """KL(P_after ‖ P_before) in bits, from the unnormalised log posteriors.
+
+    In log space: where P_before underflows to 0 but P_after does not (a sharp posterior
+    whose peak moved), after·log(after/before) on the probabilities was inf."""
+    la, lb = log_normalised(log_after), log_normalised(log_before)
+    after = np.exp(la)
+    return float((after * (la - lb)).sum() / math.log(2))
+
+
 def expected_information_gain(weights: np.ndarray, means: np.ndarray, sigma: float,
                               y_points: int) -> np.ndarray:
     """EIG (bits) of every design: weights (Λ,) the current P(λ); means (D, Λ) q_λ(x_d).
@@ -140,12 +156,11 @@ class DesignEngine(Engine):
     def train_step(self) -> None:
         cfg = self.cfg
         best = int(np.argmax(self.eig))
-        before = self.posterior()
         y = self.measure(best, self.rng)
+        log_before = self.log_post
         self.log_post = self.log_post + self.log_likelihood(best, y)
         after = self.posterior()
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ig = float(np.where(after > 0, after * np.log2(after / before), 0.0).sum())
+        ig = information_gain_bits(log_before, self.log_post)
         self.done.append([*self.designs[best], y, float(self.eig[best]), ig])
         self.entropy_adaptive.append(entropy_bits(after))
         row = []
