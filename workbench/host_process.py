@@ -7,6 +7,7 @@ import math
 import multiprocessing
 import time
 
+from engines.runtime import engine_thread_environment
 from workbench import protocol as msg
 from workbench.engine_host import host_main
 
@@ -14,8 +15,6 @@ log = logging.getLogger("workbench.runner")
 
 # Seconds between terminate (SIGTERM) and kill (SIGKILL) of a host that will not quit.
 KILL_AFTER = 1.0
-
-
 class HostProcess:
     """A spawned engine host and our end of its pipe."""
 
@@ -23,7 +22,8 @@ class HostProcess:
         context = multiprocessing.get_context("spawn")  # fork is unsafe in a Qt process
         self.conn, child = context.Pipe()
         self.process = context.Process(target=host_main, args=(child,), name=name, daemon=True)
-        self.process.start()
+        with engine_thread_environment():
+            self.process.start()
         child.close()
         self.ready = False          # set when its Hello arrived (torch loaded)
 

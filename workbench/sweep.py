@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence, TextIO
 
+from engines.runtime import engine_thread_environment
 from engines.spec import load_object
 from workbench.headless import UsageError
 from workbench.sweep_plan import (  # noqa: F401 - re-exported: workbench.sweep is the API
@@ -303,8 +304,10 @@ def _run_pool(jobs: list[Job], workers: int, finished: Callable[[RunResult], Non
     ctx = mp.get_context("spawn")
     worker_stop = ctx.Event()
     workers = max(1, min(workers, len(jobs)))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(worker_stop,)) as pool:
+    # The workers (spawned as jobs are submitted) get one BLAS thread each, like torch's.
+    with engine_thread_environment(), \
+            ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                                initargs=(worker_stop,)) as pool:
         pending = {pool.submit(_pool_job, job): job for job in jobs}
         try:
             while pending:
