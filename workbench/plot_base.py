@@ -8,7 +8,7 @@ from typing import Any
 
 import pyqtgraph as pg
 import pyqtgraph.exporters  # noqa: F401  (registers pg.exporters)
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QFontMetricsF
 
 from workbench.plot_axes import (TWO_LINES_MIN_PX, AxisFitMixin, room_for_the_label,
@@ -40,6 +40,16 @@ class _Themed(AxisFitMixin, LegendMixin):
     """Theme, presentation scale and export for a pg.PlotWidget subclass."""
 
     plotItem: pg.PlotItem
+
+    #: Every plot's preferred size, the same whatever its current size (see sizeHint).
+    PREFERRED_SIZE = QSize(400, 300)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        """A fixed preferred size. QGraphicsView's own hint is its scene rect, which
+        pyqtgraph keeps at the widget's current size, so a layout gave the most room to
+        whichever plot had been biggest: after zoom 2 and back, the two rows of
+        likelihood-ratio/neyman-pearson stayed 160 and 453 px tall instead of 306 each."""
+        return QSize(self.PREFERRED_SIZE)
 
     def _init_base(self, title: str, x_label: str, y_label: str) -> None:
         self._title = title

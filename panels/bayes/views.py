@@ -428,7 +428,7 @@ class CavityView(BayesView):
         b.add_vline("mean_post", "⟨n⟩ now", BLUE, style="solid", position=0.82)
         b.add_vline("n_true", "true n", TRUE_RED, style="dot", position=0.69)
         self.lik = BayesPlot("Likelihood of the last outcome", "photon number n",
-                             "P(outcome | n)", legend=None, y_range=(-0.02, 1.02), ghost_x=None)
+                             "P(· | n)", legend=None, y_range=(-0.02, 1.02), ghost_x=None)
         self.lik.add_curve("likelihood", "", ORANGE, width=2.4, symbol="o", symbol_size=5)
         self.time = BayesPlot("Expected photon number ⟨n⟩", "intervals τ",
                               "photons", legend="top-right")

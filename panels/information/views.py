@@ -668,7 +668,7 @@ class TextView(InfoView):
         labels = ["0", "1", "2", "3", "4", "5", "w1", "w2"]
         self.bpc.plotItem.getAxis("bottom").setTicks([list(enumerate(labels))])
         self.bpc.plotItem.setXRange(-0.6, 7.6, padding=0)
-        self.bpc.plotItem.setLabel("bottom", "model (letter order, w = words)")
+        self.bpc.plotItem.setLabel("bottom", "order (w = words)")
         self.coder = InfoPlot("Arithmetic coder", "step", "bits / char",
                               legend="top-right")
         self.coder.add_curve("coder_bits_per_char", "coded bits / char", VERMILLION)

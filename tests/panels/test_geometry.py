@@ -118,3 +118,36 @@ def test_the_comparison_card_turns_into_paragraphs_when_the_column_is_narrow(qtb
     QApplication.processEvents()
     assert "<table" not in panel.card.text() and "VAE" in panel.card.text()
     assert not column_cut(panel)
+
+
+@pytest.mark.parametrize("panel_id", BUILT)
+def test_zoom_2_and_back_gives_every_plot_its_size_again(qtbot, tmp_path, panel_id):
+    """Regression: a plot's size hint followed its current size (QGraphicsView's scene
+    rect), so after zoom 2 and back one row of likelihood-ratio/neyman-pearson kept
+    160 px and the other 453 px, where both had 306."""
+    window = make_window(qtbot, tmp_path)
+    window.resize(1366, 768)
+    panel = window.show_panel(panel_id)
+    # zoom 1 as set_scale lays it out (a 360 px text column); as first opened, the
+    # splitter shares the width in proportion to its initial sizes instead
+    panel.set_scale(1.0)
+    changed = []
+    for spec in panel.specs:
+        panel.set_demo(spec.name)
+
+        def sizes():
+            for _ in range(3):
+                QApplication.processEvents()
+            return [(plot.width(), plot.height()) for plot in panel.view.plots()
+                    if plot.isVisible()]
+
+        before = sizes()
+        panel.set_scale(2.0)
+        sizes()
+        panel.set_scale(1.0)
+        after = sizes()
+        if len(before) != len(after) or any(
+                abs(w0 - w1) > 2 or abs(h0 - h1) > 2
+                for (w0, h0), (w1, h1) in zip(before, after)):
+            changed.append(f"{spec.name}: {before} -> {after}")
+    assert not changed, f"{panel_id}: {changed}"
