@@ -211,8 +211,9 @@ class ProbabilityPlot(CurvePlot):
         pi.getAxis("left").setTicks([[(0.0, "0"), (0.5, "0.5"), (1.0, "1")]])
         self.bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.75)
         pi.addItem(self.bars)
-        self.best = self._add_text("", base_pt=12.0, color="foreground", anchor=(0.5, 1.0))
-        # the kind of answer, inside the plot (a changing title would resize the plot)
+        # The answer and its kind on one line inside the plot (a changing title would
+        # resize the plot; a label over the bar and a second line ran into each other in
+        # the ~120 px tall plot at 1280x720). The answer's bar is drawn in the hot colour.
         self.detail = self._add_text("", base_pt=11.0, color="foreground", anchor=(0.0, 0.0))
         self.detail.setPos(-0.5, 1.54)
         self.note = self._add_text("start a run: the model's answer\nto your drawing "
@@ -224,15 +225,14 @@ class ProbabilityPlot(CurvePlot):
     def set_probabilities(self, probs: np.ndarray | None, note: str = "",
                           detail: str = "", show_best: bool = True) -> None:
         self.probs = None if probs is None else np.asarray(probs, dtype=float)
-        self.detail.setText(detail)
         if self.probs is None:
             self._paint_bars(np.zeros(10))
-            self.best.setText("")
+            self.detail.setText(detail)
         else:
             self._paint_bars(self.probs)
             k = int(np.argmax(self.probs))
-            self.best.setText(f"{k}: {self.probs[k]:.0%}" if show_best else "")
-            self.best.setPos(k, self.probs[k] + 0.02)
+            best = f"{k}: {self.probs[k]:.0%}" if show_best else ""
+            self.detail.setText(f"{best} ({detail})" if best and detail else best or detail)
         self.note.setText(note)
         self.note.setVisible(bool(note))
 
@@ -430,7 +430,7 @@ class CNNView(DemoView):
         row.addLayout(side)
         dl.addLayout(row, 1)
 
-        info = QWidget()
+        self.info = info = QWidget()
         il = QVBoxLayout(info)
         il.setContentsMargins(2, 0, 2, 2)
         il.setSpacing(2)
@@ -457,12 +457,33 @@ class CNNView(DemoView):
     def plots(self) -> list:
         return [self.loss, self.accuracy, self.bars, self.confusion, self.gallery]
 
+    # ---- fitting a short view (zoom 2 on 1280x720) ------------------------------------------
+    #: The architecture line steps aside where it would take more than this share of the
+    #: view's height: its four lines at zoom 2 on 1280x720 left the loss and accuracy plots
+    #: 50 px. Its table is then the tooltip of the data line below.
+    ARCHITECTURE_MAX_SHARE = 0.12
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._fit_architecture()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt API (font changes: zoom)
+        super().changeEvent(event)
+        if event.type() == event.Type.FontChange:
+            self._fit_architecture()
+
+    def _fit_architecture(self) -> None:
+        need = self.architecture.heightForWidth(max(1, self.width() - 4))
+        self.architecture.setVisible(need <= self.ARCHITECTURE_MAX_SHARE * max(1, self.height()))
+
     # ---- config preview ------------------------------------------------------------------------
     def config_changed(self, cfg: MNISTConfig) -> None:
         self.cfg = cfg
         self.data_box.show_config(cfg)
         self.architecture.setText(architecture_line(cfg))
         self.architecture.setToolTip(architecture_html(cfg))
+        self.info.setToolTip(architecture_html(cfg))   # also where the line stepped aside
+        self._fit_architecture()
         self.accuracy.set_curve("chance", [0, cfg.epochs], [0.1, 0.1])
 
     # ---- snapshots ---------------------------------------------------------------------------
@@ -528,9 +549,9 @@ class CNNView(DemoView):
         probs = numpy_cnn.class_probabilities(out, self.criterion, *self.affine)[0]
         self.probabilities = probs
         if self.criterion == "a_cross_entropy":
-            detail = "softmax: p(digit | drawing)"
+            detail = "softmax"
         elif self.criterion == "b_mse_onehot":
-            detail = "outputs f_j ≥ 0, normalised"
+            detail = "f ≥ 0, normalised"
         else:
             f = float(numpy_cnn.regression_value(out, self.criterion, *self.affine)[0])
             detail = f"output f = {f:.2f} → {int(np.argmax(probs))}"
