@@ -119,7 +119,9 @@ def test_a_converged_run_stops_early_and_says_so(method):
     final = snaps[-1]
     assert final.final and final.metrics["converged"] == 1.0
     assert final.step < cfg.steps
-    assert not any(s.metrics["converged"] for s in snaps[:-1])
+    # only the last step says converged (a snapshot that fell due on that step as well
+    # says so too: which steps get one depends on timing)
+    assert all(s.step == final.step for s in snaps if s.metrics["converged"])
     if method == "value_iteration":
         env = maze_world(11, 11, 0)
         (treasure,) = [tuple(c) for c in np.argwhere(env.rewards > 0)]
