@@ -83,6 +83,7 @@ BASELINE: Baseline | None = None
 def headless(spec, cfg, which: int = 0) -> float:
     return BASELINE.rate(spec, cfg, which)
 
+
 def in_gui(app, window, panel, spec, cfg) -> float:
     panel.set_demo(spec.name)
     panel.form.set_config(cfg)
@@ -119,6 +120,7 @@ def sized_config(panel_id: str, spec):
     rate = step / max(elapsed, 1e-9)
     sized = cfg.replace(steps=int(max(20, min(top, SECONDS * rate))))
     return sized, sized.steps / rate
+
 
 def compare(app, window, panel, spec, cfg) -> float:
     # A first run in a fresh engine host pays its one-off costs (importing the engine's
@@ -180,6 +182,7 @@ def main() -> None:
           + (f"; below: {', '.join(low)}" if low else ""))
     if short:
         print(f"not counted (runs under {MIN_SECONDS:g} s at the step limit): {', '.join(short)}")
+
 
 if __name__ == "__main__":
     main()

@@ -15,6 +15,8 @@ log = logging.getLogger("workbench.runner")
 
 # Seconds between terminate (SIGTERM) and kill (SIGKILL) of a host that will not quit.
 KILL_AFTER = 1.0
+
+
 class HostProcess:
     """A spawned engine host and our end of its pipe."""
 

@@ -24,6 +24,7 @@ import math
 from typing import Any
 
 import numpy as np
+from scipy.special import logsumexp
 
 from engines.active.configs import DesignConfig
 from engines.runtime import Engine, Snapshot
@@ -54,18 +55,12 @@ def entropy_bits(p: np.ndarray) -> float:
     return float(-(p * np.log2(p)).sum())
 
 
-def log_normalised(log_p: np.ndarray) -> np.ndarray:
-    """log P with Σ P = 1, from unnormalised log P (log-sum-exp, no underflow)."""
-    top = log_p.max()
-    return log_p - (top + math.log(np.exp(log_p - top).sum()))
-
-
 def information_gain_bits(log_before: np.ndarray, log_after: np.ndarray) -> float:
     """KL(P_after ‖ P_before) in bits, from the unnormalised log posteriors.
 
     In log space: where P_before underflows to 0 but P_after does not (a sharp posterior
     whose peak moved), after·log(after/before) on the probabilities was inf."""
-    la, lb = log_normalised(log_after), log_normalised(log_before)
+    la, lb = log_after - logsumexp(log_after), log_before - logsumexp(log_before)
     after = np.exp(la)
     return float((after * (la - lb)).sum() / math.log(2))
 
