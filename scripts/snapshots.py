@@ -6,8 +6,9 @@ projector and desktop sizes, light and dark, zoom 1 and 2, as PNGs in one folder
     .venv/bin/python scripts/snapshots.py --panel bayes --size 1280x720 --theme dark
 
 Look at these before calling a panel done: nothing clipped, nothing empty, legends off
-the data, text readable. Renders offscreen (no display needed); a real window under Xvfb
-shows the same pixels. File names: <panel>-<demo>-<W>x<H>-<theme>-z<zoom>.png.
+the data, text readable (legends still on the data are listed as the script runs).
+Renders offscreen (no display needed); a real window under Xvfb shows the same pixels.
+File names: <panel>-<demo>-<W>x<H>-<theme>-z<zoom>.png.
 """
 from __future__ import annotations
 
@@ -29,6 +30,21 @@ ZOOMS = (1.0, 2.0)
 def parse_size(text: str) -> tuple[int, int]:
     width, _, height = text.lower().partition("x")
     return int(width), int(height)
+
+
+def legends_on_data(panel) -> list[str]:
+    """The visible plots whose legend, placed afresh, still covers sampled data points."""
+    found = []
+    for plot in panel.view.plots():
+        legend = getattr(plot, "legend", None)
+        if not plot.isVisible() or legend is None or not legend.isVisible() \
+                or not legend.items:
+            continue
+        corner = plot.place_legend()
+        covered = plot.legend_cover().get(corner, 0)
+        if covered:
+            found.append(f"{plot._title!r} at {corner}: {covered} points")
+    return found
 
 
 def main() -> int:
@@ -99,6 +115,8 @@ def main() -> int:
                                 f"-z{zoom:g}.png")
                         window.grab().save(str(out / name))
                         written += 1
+                        for line in legends_on_data(panel):
+                            print(f"{name}: legend on the data: {line}", flush=True)
             panel.set_scale(1.0)
             panel.reset()
             print(f"{topic.id}/{spec.name}: done", flush=True)

@@ -125,6 +125,7 @@ class ImagePlot(_Themed, pg.PlotWidget):
             p.line.setData([], [])
             p.halo.setData([], [])
             p.head.setData([], [])
+        self.leave_band()
 
     # -- overlays -----------------------------------------------------------------------
     def add_path(self, key: str, label: str, color: Any = None, *, width: float = 2.5,

@@ -143,7 +143,10 @@ class _Themed(AxisFitMixin, LegendMixin):
         self._restyle()
 
     def set_line_scale(self, f: float) -> None:
-        self._scale = float(min(4.0, max(0.3, f)))
+        scale = float(min(4.0, max(0.3, f)))
+        if scale != self._scale:
+            self.leave_band()        # the legend may fit inside at the new size
+        self._scale = scale
         self._restyle()
 
     def _pt(self, base: float, soft: bool = True) -> float:

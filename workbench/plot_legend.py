@@ -1,7 +1,8 @@
 """Legends of the plot kit that never sit on the data or off the plot: placed in the
-corner where they cover the fewest data points (recomputed as data change), and drawn
-with fewer columns or a smaller font where the plot is too narrow. Mixed into
-workbench.plot_base._Themed (which provides plotItem, _theme, _pt)."""
+corner where they cover no data points (recomputed as data change), drawn with fewer
+columns or a smaller font where the plot is too narrow, and moved into a band outside
+the data area (workbench.legend_band) where data fill every place inside it. Mixed
+into workbench.plot_base._Themed (which provides plotItem, _theme, _pt)."""
 from __future__ import annotations
 
 import math
@@ -12,6 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor
 
+from workbench.legend_band import BAND_SIDES, LegendBandMixin
 from workbench.plot_style import BASE_LEGEND_PT
 
 #: Legend places: (item anchor = parent anchor, offset in pixels). The corners first (a
@@ -68,7 +70,7 @@ def sample_along(x: np.ndarray, y: np.ndarray, lines: bool) -> tuple[np.ndarray,
 # ---- shared base ------------------------------------------------------------------------
 
 
-class LegendMixin:
+class LegendMixin(LegendBandMixin):
     def _init_legend(self) -> None:
         self.legend: pg.LegendItem | None = None
         self.legend_corner = "top-right"       # where the legend sits now
@@ -77,6 +79,7 @@ class LegendMixin:
         self._legend_timer: QTimer | None = None
         self._legend_fit = 1.0                 # legend font scale that fits the plot
         self._legend_columns: int | None = None  # the legend's own column count
+        self._init_band()
 
     def _make_legend(self, corner: str = "top-right") -> pg.LegendItem:
         corner = corner if corner in LEGEND_CORNERS else "top-right"
@@ -92,8 +95,14 @@ class LegendMixin:
         return self.legend
 
     def _on_data_area_resized(self, *_args) -> None:
-        if getattr(self, "plotItem", None) is not None:   # not while being torn down
-            self.data_changed()
+        if getattr(self, "plotItem", None) is None:       # not while being torn down
+            return
+        if self.legend_band is not None:
+            self._fit_band(self.legend_band)               # follow the data area
+        elif self.legend is not None and self.legend.width() > self.plotItem.vb.width() - 16:
+            self.place_legend()                            # cut off by the edge: now
+            return
+        self.data_changed()
 
     def data_changed(self) -> None:
         """New data were drawn: move the legend off them (at most every LEGEND_PERIOD s;
@@ -175,14 +184,18 @@ class LegendMixin:
             self._style_legend_labels()               # re-measure at the new layout
 
     def place_legend(self) -> str:
-        """Put the legend in the corner where it covers the fewest data points: the view's
-        preferred corner while it covers none, and a move only for a clear gain (no
-        flicker between two similar corners). Returns the corner."""
+        """Put the legend where it covers no data points: the view's preferred corner
+        while that one is free, else another free place inside the data area (a move
+        only for a clear gain: no flicker between two similar corners), else a band
+        outside the data area (legend_band: above it, or beside it), else inside where
+        it covers least. Returns the place."""
         self._legend_placed_at = time.monotonic()
         if getattr(self, "plotItem", None) is None:          # the widget is torn down
             return self.legend_corner
         if self.legend is None or not self.legend.isVisible() or not self.legend.items:
             return self.legend_corner
+        if self.legend_band is not None and self._fit_band(self.legend_band):
+            return self.legend_band
         self.fit_legend()
         cover = self.legend_cover()
         # Data in every corner (a narrow plot at zoom 2): a smaller legend, down to a
@@ -192,6 +205,14 @@ class LegendMixin:
             self._legend_fit = max(floor, self._legend_fit * 0.85)
             self._style_legend_labels()
             cover = self.legend_cover()
+        too_wide = self.legend.width() > self.plotItem.vb.width() - 16
+        if min(cover.values()) > 0 or too_wide:
+            for side in BAND_SIDES:
+                if self._fit_band(side):
+                    self._enter_band(side)
+                    return side
+            self.fit_legend()                          # no room outside: back to its size
+            cover = self.legend_cover()                # inside, covering the least
         best = self.legend_corner
         if cover[self._legend_preferred] == 0:
             best = self._legend_preferred
@@ -202,10 +223,13 @@ class LegendMixin:
             if cover[least] < 0.7 * cover[self.legend_corner]:
                 best = least
         if best != self.legend_corner:
-            anchor, offset = LEGEND_CORNERS[best]
-            self.legend.anchor(itemPos=anchor, parentPos=anchor, offset=offset)
-            self.legend_corner = best
+            self._anchor_at(best)
         return best
+
+    def _anchor_at(self, corner: str) -> None:
+        anchor, offset = LEGEND_CORNERS[corner]
+        self.legend.anchor(itemPos=anchor, parentPos=anchor, offset=offset)
+        self.legend_corner = corner
 
     def _style_legend_labels(self) -> None:
         """Colour and size of the legend's labels (LabelItem.setAttr alone does not

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QApplication
 
+from workbench.legend_band import ABOVE, BAND_COLUMN, BAND_MAX_SHARE, BAND_ROW, BESIDE
 from workbench.plots import CurvePlot
 
 pytestmark = pytest.mark.gui
@@ -119,3 +120,86 @@ def test_with_data_in_every_corner_the_legend_takes_the_middle_of_an_edge(qtbot)
     vb = plot.plotItem.vb.sceneBoundingRect()
     legend = plot.legend.sceneBoundingRect()
     assert vb.top() + 0.2 * vb.height() < legend.center().y() < vb.bottom() - 0.2 * vb.height()
+
+
+def crowded_plot(qtbot) -> tuple[CurvePlot, float]:
+    """Two fast oscillations over the whole data area: no place inside is free. Returns
+    the plot and its data area's height before the data came."""
+    plot = shown_plot(qtbot)
+    height = plot.plotItem.vb.height()
+    draw(plot, lambda x: np.sin(60 * x), lambda x: np.cos(60 * x))
+    return plot, height
+
+
+def test_with_data_everywhere_the_legend_moves_into_a_band_above_the_data(qtbot):
+    plot, height_inside = crowded_plot(qtbot)
+    vb = plot.plotItem.vb
+    assert min(plot.legend_cover().values()) > 0
+    assert plot.place_legend() == ABOVE
+    qtbot.waitUntil(lambda: vb.height() < height_inside, timeout=5000)
+    area, legend = vb.sceneBoundingRect(), plot.legend.sceneBoundingRect()
+    assert legend.bottom() <= area.top() + 1                 # above the data, none covered
+    assert plot.plotItem.sceneBoundingRect().contains(legend)  # and not off the plot
+    assert area.left() < legend.center().x() < area.right()
+    assert vb.height() >= (1 - BAND_MAX_SHARE) * height_inside - 2
+    # new data keep it there (no jumping in and out while the run goes on)
+    draw(plot, lambda x: x, lambda x: 0.9 * x)
+    assert plot.place_legend() == ABOVE
+
+    plot.reset()                                             # a new run: inside again
+    assert plot.legend_corner == "top-right" and plot.legend_band is None
+    assert plot.legend.parentItem() is vb
+    qtbot.waitUntil(lambda: abs(vb.height() - height_inside) < 1, timeout=5000)
+
+
+def test_a_new_presentation_scale_places_a_banded_legend_afresh(qtbot):
+    plot, _ = crowded_plot(qtbot)
+    assert plot.place_legend() == ABOVE
+    plot.set_line_scale(1.5)
+    assert plot.legend_band is None                          # left the band...
+    qtbot.waitUntil(lambda: plot.legend_corner == ABOVE, timeout=5000)   # ...and came back
+    legend, area = plot.legend.sceneBoundingRect(), plot.plotItem.vb.sceneBoundingRect()
+    assert legend.bottom() <= area.top() + 1
+
+
+def test_a_legend_beside_the_data_area_is_right_of_it_and_inside_the_plot(qtbot):
+    plot, _ = crowded_plot(qtbot)
+    vb = plot.plotItem.vb
+    plot.leave_band()                                        # (it went above)
+    qtbot.waitUntil(lambda: plot.plotItem.layout.rowMinimumHeight(BAND_ROW) == 0)
+    width_inside = vb.width()
+    assert plot._fit_band(BESIDE)
+    plot._enter_band(BESIDE)
+    assert plot.place_legend() == BESIDE                      # and it stays there
+    qtbot.waitUntil(lambda: vb.width() < width_inside - 20, timeout=5000)
+    plot.place_legend()
+    area, legend = vb.sceneBoundingRect(), plot.legend.sceneBoundingRect()
+    assert legend.left() >= area.right()
+    assert area.top() - 1 <= legend.center().y() <= area.bottom() + 1
+    assert plot.plotItem.sceneBoundingRect().contains(legend)
+    assert plot.plotItem.layout.columnMinimumWidth(BAND_COLUMN) >= legend.width()
+    plot.reset()
+    assert plot.plotItem.layout.columnMinimumWidth(BAND_COLUMN) == 0
+
+
+def test_a_legend_too_big_for_any_band_stays_inside_covering_least(qtbot):
+    """A plot so small that a band would take over BAND_MAX_SHARE of its height or width
+    keeps its data area: the legend stays inside, where it covers (about) fewest points."""
+    plot = CurvePlot("t", "x", "y", legend="top-right")
+    qtbot.addWidget(plot)
+    keys = [f"k{i}" for i in range(12)]
+    for key in keys:
+        plot.add_curve(key, f"curve {key}")
+    plot.resize(300, 180)
+    plot.show()
+    qtbot.waitExposed(plot)
+    x = np.linspace(0.0, 1.0, 200)
+    for i, key in enumerate(keys):
+        plot.set_curve(key, x, np.sin(60 * x + i))
+    QApplication.processEvents()
+    corner = plot.place_legend()
+    assert corner not in (ABOVE, BESIDE) and plot.legend_band is None
+    assert plot.plotItem.layout.rowMinimumHeight(BAND_ROW) == 0
+    assert plot.plotItem.layout.columnMinimumWidth(BAND_COLUMN) == 0
+    cover = plot.legend_cover()
+    assert cover[corner] <= min(cover.values()) / 0.7           # (moves for a clear gain)
