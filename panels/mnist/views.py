@@ -236,6 +236,10 @@ class ProbabilityPlot(CurvePlot):
         self.note.setText(note)
         self.note.setVisible(bool(note))
 
+    def answer_text(self) -> str:
+        """The answer on one line ("3: 100% (softmax)"), "" while there is none."""
+        return self.detail.toPlainText() if self.probs is not None else ""
+
     def _paint_bars(self, probs: np.ndarray) -> None:
         k = int(np.argmax(probs)) if probs.max() > 0 else -1
         base = resolve_color(PALETTE[0], self._theme)
@@ -377,6 +381,9 @@ class DataBox(QWidget):
 
 
 # ---- the CNN demo ----------------------------------------------------------------------------
+DRAW_HEADING = "<b>Draw a digit</b> (right click clears)"
+
+
 class CNNView(DemoView):
     """Loss and accuracy per epoch (previous runs overlaid), confusion matrix, misclassified
     digits, a canvas evaluated by the current model, the architecture and the dataset."""
@@ -403,7 +410,7 @@ class CNNView(DemoView):
         self.preview = ImagePlot("", picture=True, levels=(0.0, 1.0))
         self.preview.setToolTip("What the network sees: your drawing at 28 × 28, centred "
                                 "like the MNIST digits")
-        self.preview.setFixedSize(84, 84)
+        self.preview.setFixedSize(self.PREVIEW_PX, self.PREVIEW_PX)
         self.clear_button = QPushButton("Clear")
         self.sample_button = QPushButton("Test digit")
         self.sample_button.setToolTip("Put a random digit of the bundled test set on the canvas")
@@ -418,11 +425,13 @@ class CNNView(DemoView):
         draw = QWidget()
         dl = QVBoxLayout(draw)
         dl.setContentsMargins(4, 0, 0, 0)
-        dl.addWidget(QLabel("<b>Draw a digit</b> (right click clears)"))
+        self.draw_heading = QLabel(DRAW_HEADING)
+        dl.addWidget(self.draw_heading)
         row = QHBoxLayout()
         row.addWidget(self.canvas, 1)
         side = QVBoxLayout()
-        side.addWidget(QLabel("network input"))
+        self.preview_caption = QLabel("network input")
+        side.addWidget(self.preview_caption)
         side.addWidget(self.preview)
         side.addWidget(self.clear_button)
         side.addWidget(self.sample_button)
@@ -443,7 +452,9 @@ class CNNView(DemoView):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(info)
-        lay.addWidget(splitter(Qt.Orientation.Vertical, top, bottom, stretch=[1, 1]), 1)
+        self.rows = splitter(Qt.Orientation.Vertical, top, bottom, stretch=[1, 1])
+        self._rows_before_compact: list[int] | None = None
+        lay.addWidget(self.rows, 1)
 
         self.weights: dict[str, np.ndarray] | None = None
         self.criterion = CRITERIA[0]
@@ -462,19 +473,51 @@ class CNNView(DemoView):
     #: view's height: its four lines at zoom 2 on 1280x720 left the loss and accuracy plots
     #: 50 px. Its table is then the tooltip of the data line below.
     ARCHITECTURE_MAX_SHARE = 0.12
+    #: The network-input preview's side (pixels), and in a view shorter than
+    #: COMPACT_LINES lines of text (zoom 2 on 1280x720), where the drawing column
+    #: (caption, preview, two buttons, the bars below) set the bottom row's minimum
+    #: height and left the loss and accuracy plots ~30 px of data area: a smaller
+    #: preview without its caption, and the answer in the heading instead of the bars.
+    PREVIEW_PX = 84
+    PREVIEW_COMPACT_PX = 56
+    COMPACT_LINES = 22
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(event)
-        self._fit_architecture()
+        self._fit_to_height()
 
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt API (font changes: zoom)
         super().changeEvent(event)
         if event.type() == event.Type.FontChange:
-            self._fit_architecture()
+            self._fit_to_height()
 
-    def _fit_architecture(self) -> None:
+    def _fit_to_height(self) -> None:
+        height = max(1, self.height())
         need = self.architecture.heightForWidth(max(1, self.width() - 4))
-        self.architecture.setVisible(need <= self.ARCHITECTURE_MAX_SHARE * max(1, self.height()))
+        self.architecture.setVisible(need <= self.ARCHITECTURE_MAX_SHARE * height)
+        compact = height < self.COMPACT_LINES * self.fontMetrics().height()
+        self.preview_caption.setVisible(not compact)   # the preview's tooltip says it
+        side = self.PREVIEW_COMPACT_PX if compact else self.PREVIEW_PX
+        if self.preview.width() != side:
+            self.preview.setFixedSize(side, side)
+        if self.bars.isHidden() != compact:
+            self.bars.setVisible(not compact)
+            self._show_answer()
+            # A splitter keeps the sizes it had: compact, the rows share the height again
+            # (the bottom row a little more, for the confusion matrix's square); back to
+            # normal, they get the sizes they had before.
+            if compact:
+                self._rows_before_compact = self.rows.sizes()
+                height = self.rows.height()
+                self.rows.setSizes([int(0.45 * height), height - int(0.45 * height)])
+            elif self._rows_before_compact is not None:
+                self.rows.setSizes(self._rows_before_compact)
+
+    def _show_answer(self) -> None:
+        """With the bars hidden (compact), the answer follows the heading."""
+        answer = self.bars.answer_text() if self.bars.isHidden() else ""
+        self.draw_heading.setText(f"<b>Draw a digit</b> → {html.escape(answer)}" if answer
+                                  else DRAW_HEADING)
 
     # ---- config preview ------------------------------------------------------------------------
     def config_changed(self, cfg: MNISTConfig) -> None:
@@ -483,7 +526,7 @@ class CNNView(DemoView):
         self.architecture.setText(architecture_line(cfg))
         self.architecture.setToolTip(architecture_html(cfg))
         self.info.setToolTip(architecture_html(cfg))   # also where the line stepped aside
-        self._fit_architecture()
+        self._fit_to_height()
         self.accuracy.set_curve("chance", [0, cfg.epochs], [0.1, 0.1])
 
     # ---- snapshots ---------------------------------------------------------------------------
@@ -536,15 +579,18 @@ class CNNView(DemoView):
             self.probabilities = None
             self.bars.set_probabilities(None, "start a run: the model's answer\nto your "
                                               "drawing appears here")
+            self._show_answer()
             return
         if self.canvas.is_empty:
             self.probabilities = None
             self.bars.set_probabilities(None, "draw a digit")
+            self._show_answer()
             return
         try:
             out = numpy_cnn.forward(self.weights, x)
         except (KeyError, ValueError) as exc:   # weights of an unexpected shape
             self.bars.set_probabilities(None, f"cannot evaluate: {exc}")
+            self._show_answer()
             return
         probs = numpy_cnn.class_probabilities(out, self.criterion, *self.affine)[0]
         self.probabilities = probs
@@ -557,6 +603,7 @@ class CNNView(DemoView):
             detail = f"output f = {f:.2f} → {int(np.argmax(probs))}"
         self.bars.set_probabilities(probs, "", detail, show_best=self.criterion in (
             "a_cross_entropy", "b_mse_onehot"))
+        self._show_answer()
 
     # ---- hooks: full MNIST on demand, progress, ghosts -------------------------------------
     def attach(self, ctx) -> None:

@@ -120,6 +120,32 @@ def test_drawing_on_the_canvas_gives_probabilities_that_sum_to_one(qtbot, tmp_pa
     assert window.shutdown(2.0)
 
 
+def test_a_short_view_puts_the_answer_in_the_heading_and_gives_the_curves_room(qtbot,
+                                                                                tmp_path):
+    """Regression: at zoom 2 on 1280x720 the drawing column (caption, 84 px preview, two
+    buttons, the bars) set the bottom row's height and left the loss and accuracy plots
+    ~30 px of data area."""
+    window, panel = mnist_panel(qtbot, tmp_path)
+    window.resize(1280, 720)
+    view = panel.view
+    view.show_snapshot(Snapshot(step=1, arrays=fake_weights()))   # the sample digit's answer
+    panel.set_scale(1.0)
+    qtbot.waitUntil(lambda: view.bars.isVisible())
+    assert "right click clears" in view.draw_heading.text()
+    panel.set_scale(2.0)
+    qtbot.waitUntil(lambda: not view.bars.isVisible(), timeout=3000)
+    k = int(np.argmax(view.probabilities))
+    assert f"→ {k}: " in view.draw_heading.text()                # "Draw a digit → 3: 97%"
+    assert view.preview.width() == view.PREVIEW_COMPACT_PX
+    qtbot.waitUntil(lambda: view.loss.plotItem.vb.height() >= 80, timeout=3000)
+    assert window.isVisible() and view.rows.sizes()[0] >= 0.4 * sum(view.rows.sizes())
+    panel.set_scale(1.0)                                          # all of it back
+    qtbot.waitUntil(lambda: view.bars.isVisible(), timeout=3000)
+    assert "right click clears" in view.draw_heading.text()
+    assert view.preview.width() == view.PREVIEW_PX
+    assert window.shutdown(2.0)
+
+
 # ---- dataset selector and download -----------------------------------------------------------------
 def test_dataset_selector_shows_which_data_and_how_many(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("ML_WORKBENCH_DATA_DIR", str(tmp_path / "data"))
