@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy.special import logsumexp
 
 LOG_2PI = math.log(2.0 * math.pi)
 #: Grid points per axis of the exact integrals.
@@ -21,12 +22,6 @@ BULK_MASS = 0.9
 MAX_PAINTED = 2000
 EMPTY_PAINT_MESSAGE = ("Nothing painted: paint some points on the plot of p or q (click or "
                        "drag), then the density is the sum of blobs around them.")
-
-
-def logsumexp(a: np.ndarray, axis: int = -1) -> np.ndarray:
-    m = np.max(a, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0.0)
-    return np.squeeze(m, axis=axis) + np.log(np.sum(np.exp(a - m), axis=axis))
 
 
 class Density:

@@ -243,7 +243,7 @@ class CramerRaoView(FisherView):
                     alpha=110, z=-2)
         e.add_curve("ell_est", "2σ: estimates", BLUE, width=2.4)
         e.add_curve("ell_bound", "2σ: bound I⁻¹/N", VERMILLION, width=2.2, style="dash")
-        self.ellipse_hint = e._add_text("model\ngaussian_mu_sigma", base_pt=12.0,
+        self.ellipse_hint = e._add_text("two-parameter\nmodel only", base_pt=12.0,
                                         color="hint")
         self.ellipse_hint.setPos(0.5, 0.5)
         e.plotItem.setRange(xRange=(0, 1), yRange=(0, 1))

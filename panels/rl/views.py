@@ -262,7 +262,7 @@ class GridworldView(MazeView):
         super().__init__(spec, parent)
         self.returns = EpisodePlot("Return per episode", "return")
         self.lengths = EpisodePlot("Steps per episode", "steps", PALETTE[1])
-        self.lengths.set_reference("shortest", "shortest path to a treasure", None)
+        self.lengths.set_reference("shortest", "shortest path", None)
         self.agreement = CurvePlot("Agrees with value iteration", "step",
                                    "states with argmax Q = π*", y_range=(0.0, 1.02),
                                    legend=None)
@@ -274,7 +274,7 @@ class GridworldView(MazeView):
         return [self.maze, self.returns, self.lengths, self.agreement]
 
     def world_changed(self) -> None:
-        self.lengths.set_reference("shortest", "shortest path to a treasure",
+        self.lengths.set_reference("shortest", "shortest path",
                                    shortest_path_length(*self.world))
 
     def show_snapshot(self, snap: Snapshot) -> None:
