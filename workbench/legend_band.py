@@ -23,7 +23,10 @@ BAND_COLUMN = 2
 #: with the data area; a legend that needs more stays inside, where it covers least (a
 #: tiny plot at zoom 2 would otherwise keep a sliver of data area).
 BAND_MAX_SHARE = 0.5
-#: A legend in a band is drawn down to this fraction of its size to fit.
+#: A legend wider than its plot is drawn smaller, down to this fraction of its size.
+LEGEND_MIN_FIT = 0.6
+#: A legend in a band is drawn down to this fraction of its zoom-1 size to fit (zoom 1
+#: is the size that reads at projector distance), never below LEGEND_MIN_FIT.
 BAND_MIN_FIT = 0.75
 #: Gap between the data area and a legend in a band (pixels).
 BAND_GAP = 4
@@ -33,6 +36,11 @@ class LegendBandMixin:
     def _init_band(self) -> None:
         self.legend_band: str | None = None            # ABOVE, BESIDE or None (inside)
         self._band_fitted_for: tuple | None = None     # the sizes the band was laid out for
+        # sizes for which a side was tried and did not fit: whether a legend fits a band
+        # depends on sizes only, and trying costs dozens of label layouts
+        self._band_misfit: dict[str, tuple] = {}
+        self._sizes_cache: tuple | None = None         # (key, sizes) of _legend_sizes
+        self._band_plot_size = (0, 0)                  # the plot's size when it went out
 
     def _band_room(self, side: str) -> tuple[float, float]:
         """(width, height) a legend may take in the band on ``side``."""
@@ -47,7 +55,7 @@ class LegendBandMixin:
     def _fit_band(self, side: str) -> bool:
         """Lay the legend out for the band on ``side``: above the data as few rows as fit
         across the plot, beside it as few columns as fit its height; drawn smaller, down
-        to BAND_MIN_FIT, where no column count fits at full size. Returns whether it
+        to _band_min_fit, where no column count fits at full size. Returns whether it
         fits; a legend already in that band that no longer fits (the plot got smaller)
         goes back in."""
         legend = self.legend
@@ -59,6 +67,8 @@ class LegendBandMixin:
         if self.legend_band == side and sizes == self._band_fitted_for:
             self._anchor_in_band()                     # laid out already: follow the area
             return True
+        if self.legend_band != side and self._band_misfit.get(side) == sizes:
+            return False                               # tried at these sizes already
         if self._legend_columns is None:
             self._legend_columns = legend.columnCount
         if self._legend_fit != 1.0:
@@ -69,7 +79,7 @@ class LegendBandMixin:
             shrink = min(width / legend.width(), height / max(legend.height(), 1.0))
             if shrink >= 1.0:
                 break
-            fit = max(BAND_MIN_FIT, 0.98 * self._legend_fit * shrink)
+            fit = max(self._band_min_fit(), 0.98 * self._legend_fit * shrink)
             if abs(fit - self._legend_fit) < 0.01:
                 break
             self._legend_fit = fit
@@ -77,6 +87,7 @@ class LegendBandMixin:
         if legend.width() > width + 0.5 or legend.height() > height + 0.5:
             if self.legend_band == side:
                 self.leave_band()
+            self._band_misfit[side] = sizes
             return False
         if self.legend_band != side:
             return True                                # measured only
@@ -97,53 +108,89 @@ class LegendBandMixin:
     def _band_columns(self, side: str, width: float, height: float) -> int:
         """The column count that lets the legend fit ``width`` x ``height`` at the largest
         size: above, the most columns that fit at full size (fewest rows); beside, the
-        fewest. Otherwise the size each count needs is interpolated between full size and
-        BAND_MIN_FIT (rows shrink far less than text: a legend entry is never lower than
-        pyqtgraph's 20 px sample)."""
-        legend = self.legend
-        entries = max(1, len(legend.items))
-        order = range(entries, 0, -1) if side == ABOVE else range(1, entries + 1)
-        best, best_fit = next(iter(order)), -1.0
+        fewest. Otherwise the one whose size, interpolated between full size and the
+        smallest, fits at the largest scale (rows shrink far less than text: a legend
+        entry is never lower than pyqtgraph's 20 px sample)."""
+        entries = max(1, len(self.legend.items))
+        order = list(range(entries, 0, -1) if side == ABOVE else range(1, entries + 1))
+        sizes = self._legend_sizes()
+        best, best_fit = order[0], -1.0
         for columns in order:
-            self._set_legend_columns(columns)
-            full = (legend.width(), legend.height())
-            if full[0] <= width and full[1] <= height:
+            big, least = sizes[columns]
+            if big[0] <= width and big[1] <= height:
                 return columns
-            self._legend_fit = BAND_MIN_FIT
-            self._style_legend_labels()
-            small = (legend.width(), legend.height())
-            self._legend_fit = 1.0
-            self._style_legend_labels()
             fit = 1.0
-            for limit, big, least in ((width, full[0], small[0]), (height, full[1], small[1])):
-                if big > limit:
-                    if least > limit:
+            for limit, b, l in ((width, big[0], least[0]), (height, big[1], least[1])):
+                if b > limit:
+                    if l > limit:
                         fit = -1.0                      # not even at the smallest size
                         break
-                    fit = min(fit, 1.0 - (1.0 - BAND_MIN_FIT) * (big - limit) / (big - least))
+                    fit = min(fit, 1.0 - (1.0 - self._band_min_fit()) * (b - limit) / (b - l))
             if fit > best_fit:
                 best, best_fit = columns, fit
         return best
 
+    def _legend_sizes(self) -> dict[int, tuple[tuple[float, float], tuple[float, float]]]:
+        """The legend's (width, height) for every column count, at full size and at the
+        smallest scale. They depend on the font size and the labels only, so they are
+        laid out once for those (each layout re-renders every label: placing a legend
+        while a window is resized tried dozens of them per plot)."""
+        legend = self.legend
+        key = (self._pt(BASE_LEGEND_PT), tuple(label.text for _, label in legend.items))
+        if self._sizes_cache is not None and self._sizes_cache[0] == key:
+            return self._sizes_cache[1]
+        was_fit, was_columns = self._legend_fit, legend.columnCount
+        measured: dict[int, list] = {}
+        for fit in (1.0, self._band_min_fit()):
+            self._legend_fit = fit
+            self._style_legend_labels()
+            for columns in range(1, max(1, len(legend.items)) + 1):
+                self._set_legend_columns(columns)
+                measured.setdefault(columns, []).append((legend.width(), legend.height()))
+        self._legend_fit = was_fit
+        self._style_legend_labels()
+        self._set_legend_columns(was_columns)
+        sizes = {c: (m[0], m[1]) for c, m in measured.items()}
+        self._sizes_cache = (key, sizes)
+        return sizes
+
+    def _band_min_fit(self) -> float:
+        """The smallest legend scale in a band: BAND_MIN_FIT of the zoom-1 size (at zoom 2
+        a legend may shrink to about its zoom-1 size), at least LEGEND_MIN_FIT."""
+        return max(LEGEND_MIN_FIT, BAND_MIN_FIT * BASE_LEGEND_PT / self._pt(BASE_LEGEND_PT))
+
     def _enter_band(self, side: str) -> None:
         """Data fill every place inside the data area (or the legend is wider than it):
         the legend moves out of the view box into the band on ``side``. It stays there
-        until the run is reset or the presentation scale changes (leave_band): a legend
-        that came and went with the data would make the plot jump."""
+        until the run is reset, the presentation scale changes or the plot is resized
+        (leave_band): a legend that came and went with the data would make the plot
+        jump."""
         self.legend_band = self.legend_corner = side
+        self._band_plot_size = (self.width(), self.height())
         self.legend.setParentItem(self.plotItem)
         self._fit_band(side)
 
+    def band_plot_resized(self) -> None:
+        """The plot widget itself got another size (a window resize, a splitter drag; the
+        band only ever changes the data area): leave the band, to be placed afresh."""
+        width, height = self._band_plot_size
+        if abs(self.width() - width) > 2 or abs(self.height() - height) > 2:
+            self.leave_band()
+
     def _anchor_in_band(self) -> None:
-        """Above: centred over the data area, never beyond the plot's edges. Beside:
-        centred on the data area's height, just right of it."""
+        """Above: under the title, centred over the data area, never beyond the plot's
+        edges. Beside: centred on the data area's height, just right of it."""
         legend, plot = self.legend, self.plotItem
         area = plot.vb.geometry()                      # in the plot item's coordinates
         if self.legend_band == ABOVE:
             half = legend.width() / 2 + BAND_GAP      # keep its frame off the plot's edges
             centre = min(max(area.center().x(), half), max(half, plot.width() - half))
-            legend.anchor(itemPos=(0.5, 1), parentPos=(0, 0),
-                          offset=(centre, area.top() - BAND_GAP / 2))
+            # under the title, not over the data area's top: that is right also before
+            # the layout has made the band (a layout pass later), never over the title
+            title = plot.titleLabel
+            top = title.geometry().bottom() if title.isVisible() else 0.0
+            legend.anchor(itemPos=(0.5, 0), parentPos=(0, 0),
+                          offset=(centre, top + BAND_GAP / 2))
         else:
             legend.anchor(itemPos=(0, 0.5), parentPos=(0, 0),
                           offset=(area.right() + BAND_GAP, area.center().y()))

@@ -261,6 +261,8 @@ class _Themed(AxisFitMixin, LegendMixin):
         if getattr(self, "plotItem", None) is None:    # the widget is being torn down
             return
         timer = getattr(self, "_legend_timer", None)     # None before _init_base ran
+        if timer is not None and getattr(self, "legend_band", None) is not None:
+            self.band_plot_resized()  # another size: the legend may fit inside again
         if (timer is not None and not timer.isActive()
                 and event.size().width() != event.oldSize().width()):
             timer.start(0)   # the legend's fit and corner, once laid out

@@ -13,7 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor
 
-from workbench.legend_band import BAND_SIDES, LegendBandMixin
+from workbench.legend_band import BAND_SIDES, LEGEND_MIN_FIT, LegendBandMixin
 from workbench.plot_style import BASE_LEGEND_PT
 
 #: Legend places: (item anchor = parent anchor, offset in pixels). The corners first (a
@@ -25,8 +25,6 @@ LEGEND_CORNERS = {"top-right": ((1, 0), (-8, 8)), "top-left": ((0, 0), (8, 8)),
                   "right": ((1, 0.5), (-8, 0)), "left": ((0, 0.5), (8, 0))}
 #: The legend moves at most this often while data arrive (seconds).
 LEGEND_PERIOD = 0.5
-#: A legend wider than its plot is drawn smaller, down to this fraction of its size.
-LEGEND_MIN_FIT = 0.6
 #: Points sampled along each curve when looking for the emptiest corner.
 LEGEND_SAMPLES = 400
 
@@ -97,10 +95,12 @@ class LegendMixin(LegendBandMixin):
     def _on_data_area_resized(self, *_args) -> None:
         if getattr(self, "plotItem", None) is None:       # not while being torn down
             return
-        if self.legend_band is not None:
-            self._fit_band(self.legend_band)               # follow the data area
-        elif self.legend is not None and self.legend.width() > self.plotItem.vb.width() - 16:
-            self.place_legend()                            # cut off by the edge: now
+        if self.legend is None or self._legend_timer is None:
+            return
+        if self.legend_band is not None or self.legend.width() > self.plotItem.vb.width() - 16:
+            # In a band (which follows the data area) or cut off by the edge: placed
+            # again once this layout pass is over (one pass resizes a plot many times).
+            self._legend_timer.start(0)
             return
         self.data_changed()
 

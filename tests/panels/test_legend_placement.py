@@ -86,7 +86,7 @@ def test_a_step_mode_histogram_is_counted_by_its_outline(qtbot):
     assert plot.place_legend() != "top-right"
 
 
-def test_a_legend_wider_than_a_narrow_plot_is_drawn_smaller_to_fit(qtbot):
+def test_a_legend_wider_than_a_narrow_plot_goes_above_it_and_back_in_with_room(qtbot):
     plot = CurvePlot("Information (bits)", "M", "bits", legend="top-left")
     qtbot.addWidget(plot)
     plot.add_curve("gain", "gain per measurement")
@@ -97,13 +97,15 @@ def test_a_legend_wider_than_a_narrow_plot_is_drawn_smaller_to_fit(qtbot):
     x = np.linspace(0.0, 1.0, 50)
     plot.set_curve("gain", x, x)
     plot.set_curve("kl", x, x ** 2)
-    # at its full size the legend is wider than the plot; once the axes have settled
-    # (the data area shrinks as tick labels appear) it is drawn smaller to fit
-    qtbot.waitUntil(lambda: plot._legend_fit < 1.0
-                    and plot.legend.width() <= plot.plotItem.vb.width() - 15, timeout=5000)
-    assert plot.legend_cover() is not None
-    plot.resize(900, 300)                              # room again: full size back
-    qtbot.waitUntil(lambda: plot._legend_fit == 1.0, timeout=5000)
+    # wider than the data area (which shrinks as tick labels appear), never cut off at
+    # its edge: above the data, where the axes' width is room too
+    qtbot.waitUntil(lambda: plot.legend_band == ABOVE, timeout=5000)
+    legend, whole = plot.legend.sceneBoundingRect(), plot.plotItem.sceneBoundingRect()
+    assert whole.contains(legend)
+    assert legend.bottom() <= plot.plotItem.vb.sceneBoundingRect().top() + 1
+    plot.resize(900, 300)                              # room again: back inside, full size
+    qtbot.waitUntil(lambda: plot.legend_band is None and plot.legend_corner == "top-left"
+                    and plot._legend_fit == 1.0, timeout=5000)
     assert plot.legend.width() <= plot.plotItem.vb.width() - 16
 
 
@@ -158,8 +160,11 @@ def test_a_new_presentation_scale_places_a_banded_legend_afresh(qtbot):
     plot.set_line_scale(1.5)
     assert plot.legend_band is None                          # left the band...
     qtbot.waitUntil(lambda: plot.legend_corner == ABOVE, timeout=5000)   # ...and came back
-    legend, area = plot.legend.sceneBoundingRect(), plot.plotItem.vb.sceneBoundingRect()
-    assert legend.bottom() <= area.top() + 1
+    # the band is made by the next layout pass; the legend is never over the title
+    vb, title = plot.plotItem.vb, plot.plotItem.titleLabel
+    assert plot.legend.sceneBoundingRect().top() >= title.sceneBoundingRect().bottom()
+    qtbot.waitUntil(lambda: plot.legend.sceneBoundingRect().bottom()
+                    <= vb.sceneBoundingRect().top() + 1, timeout=5000)
 
 
 def test_a_legend_beside_the_data_area_is_right_of_it_and_inside_the_plot(qtbot):
