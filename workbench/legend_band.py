@@ -71,26 +71,29 @@ class LegendBandMixin:
             return False                               # tried at these sizes already
         if self._legend_columns is None:
             self._legend_columns = legend.columnCount
-        if self._legend_fit != 1.0:
-            self._legend_fit = 1.0
-            self._style_legend_labels()
-        self._set_legend_columns(self._band_columns(side, width, height))
-        for _ in range(6):
-            shrink = min(width / legend.width(), height / max(legend.height(), 1.0))
-            if shrink >= 1.0:
-                break
-            fit = max(self._band_min_fit(), 0.98 * self._legend_fit * shrink)
-            if abs(fit - self._legend_fit) < 0.01:
-                break
+        # Whether and how it fits is read off the legend's sizes per column count (laid
+        # out once); the legend itself is laid out only for the band it goes into.
+        columns, fit = self._band_columns(side, width, height)
+        if fit > 0 and self.legend_band == side:
             self._legend_fit = fit
+            if legend.columnCount != columns:
+                legend.setColumnCount(columns)
             self._style_legend_labels()
-        if legend.width() > width + 0.5 or legend.height() > height + 0.5:
+            for _ in range(6):                         # the sizes were interpolated
+                shrink = min(width / legend.width(), height / max(legend.height(), 1.0))
+                if shrink >= 1.0 or self._legend_fit <= self._band_min_fit() + 1e-3:
+                    break
+                self._legend_fit = max(self._band_min_fit(), 0.98 * self._legend_fit * shrink)
+                self._style_legend_labels()
+            if legend.width() > width + 0.5 or legend.height() > height + 0.5:
+                fit = -1.0
+        if fit <= 0:
             if self.legend_band == side:
                 self.leave_band()
             self._band_misfit[side] = sizes
             return False
         if self.legend_band != side:
-            return True                                # measured only
+            return True                                # it fits; laid out on entering
         plot = self.plotItem
         if side == ABOVE:
             needed = math.ceil(legend.height()) + BAND_GAP
@@ -105,12 +108,13 @@ class LegendBandMixin:
         self._anchor_in_band()
         return True
 
-    def _band_columns(self, side: str, width: float, height: float) -> int:
+    def _band_columns(self, side: str, width: float, height: float) -> tuple[int, float]:
         """The column count that lets the legend fit ``width`` x ``height`` at the largest
-        size: above, the most columns that fit at full size (fewest rows); beside, the
-        fewest. Otherwise the one whose size, interpolated between full size and the
-        smallest, fits at the largest scale (rows shrink far less than text: a legend
-        entry is never lower than pyqtgraph's 20 px sample)."""
+        size, and that size (a scale; -1 where no count fits even at the smallest):
+        above, the most columns that fit at full size (fewest rows); beside, the fewest.
+        Otherwise the one whose size, interpolated between full size and the smallest,
+        fits at the largest scale (rows shrink far less than text: a legend entry is
+        never lower than pyqtgraph's 20 px sample)."""
         entries = max(1, len(self.legend.items))
         order = list(range(entries, 0, -1) if side == ABOVE else range(1, entries + 1))
         sizes = self._legend_sizes()
@@ -118,7 +122,7 @@ class LegendBandMixin:
         for columns in order:
             big, least = sizes[columns]
             if big[0] <= width and big[1] <= height:
-                return columns
+                return columns, 1.0
             fit = 1.0
             for limit, b, l in ((width, big[0], least[0]), (height, big[1], least[1])):
                 if b > limit:
@@ -128,7 +132,7 @@ class LegendBandMixin:
                     fit = min(fit, 1.0 - (1.0 - self._band_min_fit()) * (b - limit) / (b - l))
             if fit > best_fit:
                 best, best_fit = columns, fit
-        return best
+        return best, best_fit
 
     def _legend_sizes(self) -> dict[int, tuple[tuple[float, float], tuple[float, float]]]:
         """The legend's (width, height) for every column count, at full size and at the
