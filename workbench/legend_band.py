@@ -163,7 +163,7 @@ class LegendBandMixin:
         a legend may shrink to about its zoom-1 size), at least LEGEND_MIN_FIT."""
         return max(LEGEND_MIN_FIT, BAND_MIN_FIT * BASE_LEGEND_PT / self._pt(BASE_LEGEND_PT))
 
-    def _enter_band(self, side: str) -> None:
+    def _enter_band(self, side: str) -> bool:
         """Data fill every place inside the data area (or the legend is wider than it):
         the legend moves out of the view box into the band on ``side``. It stays there
         until the run is reset, the presentation scale changes or the plot is resized
@@ -172,7 +172,7 @@ class LegendBandMixin:
         self.legend_band = self.legend_corner = side
         self._band_plot_size = (self.width(), self.height())
         self.legend.setParentItem(self.plotItem)
-        self._fit_band(side)
+        return self._fit_band(side)        # False: laid out, it did not fit after all
 
     def band_plot_resized(self) -> None:
         """The plot widget itself got another size (a window resize, a splitter drag; the

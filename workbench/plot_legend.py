@@ -208,8 +208,7 @@ class LegendMixin(LegendBandMixin):
         too_wide = self.legend.width() > self.plotItem.vb.width() - 16
         if min(cover.values()) > 0 or too_wide:
             for side in BAND_SIDES:
-                if self._fit_band(side):
-                    self._enter_band(side)
+                if self._fit_band(side) and self._enter_band(side):
                     return side
             self.fit_legend()                          # no room outside: back to its size
             cover = self.legend_cover()                # inside, covering the least
