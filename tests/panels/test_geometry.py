@@ -120,6 +120,7 @@ def test_the_comparison_card_turns_into_paragraphs_when_the_column_is_narrow(qtb
     assert not column_cut(panel)
 
 
+@pytest.mark.slow   # ~60 s over every demo: the default suite stays under ~15 min
 @pytest.mark.parametrize("panel_id", BUILT)
 def test_zoom_2_and_back_gives_every_plot_its_size_again(qtbot, tmp_path, panel_id):
     """Regression: a plot's size hint followed its current size (QGraphicsView's scene
