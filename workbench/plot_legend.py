@@ -97,7 +97,7 @@ class LegendMixin(LegendBandMixin):
             return
         if self.legend is None or self._legend_timer is None:
             return
-        if self.legend_band is not None or self.legend.width() > self.plotItem.vb.width() - 16:
+        if self.legend_band is not None or self._legend_too_wide():
             # In a band (which follows the data area) or cut off by the edge: placed
             # again once this layout pass is over (one pass resizes a plot many times).
             self._legend_timer.start(0)
@@ -151,12 +151,20 @@ class LegendMixin(LegendBandMixin):
             cover[corner] = covered_points(pixels, (left, top, w, h))
         return cover
 
+    def _legend_room(self) -> float:
+        """The width a legend inside may take: the data area less the corner offsets on
+        both sides."""
+        return self.plotItem.vb.width() - 16
+
+    def _legend_too_wide(self) -> bool:
+        return self.legend.width() > self._legend_room()
+
     def fit_legend(self) -> None:
         """A legend wider than the plot's data area (narrow plots at 1280×720, zoom 2)
         first takes fewer columns, then is drawn smaller until it fits, down to
         LEGEND_MIN_FIT; with room again it gets its columns and size back. Never cut off
         at the plot's edge."""
-        room = self.plotItem.vb.width() - 16          # the corner offsets, both sides
+        room = self._legend_room()
         if room <= 0:
             return
         legend = self.legend
@@ -178,6 +186,19 @@ class LegendMixin(LegendBandMixin):
             self._legend_fit = fit
             self._style_legend_labels()
 
+    def _fit_inside(self) -> dict[str, int]:
+        """Fit the legend to the data area's width; where data fill every corner (a
+        narrow plot at zoom 2), draw it smaller, down to a little under its zoom-1 size,
+        until one corner is free. Returns the cover per corner at that size."""
+        self.fit_legend()
+        cover = self.legend_cover()
+        floor = max(LEGEND_MIN_FIT, 0.85 * BASE_LEGEND_PT / self._pt(BASE_LEGEND_PT))
+        while min(cover.values()) > 0 and self._legend_fit > floor + 1e-3:
+            self._legend_fit = max(floor, self._legend_fit * 0.85)
+            self._style_legend_labels()
+            cover = self.legend_cover()
+        return cover
+
     def _set_legend_columns(self, columns: int) -> None:
         if self.legend.columnCount != columns:
             self.legend.setColumnCount(columns)
@@ -196,22 +217,17 @@ class LegendMixin(LegendBandMixin):
             return self.legend_corner
         if self.legend_band is not None and self._fit_band(self.legend_band):
             return self.legend_band
-        self.fit_legend()
-        cover = self.legend_cover()
-        # Data in every corner (a narrow plot at zoom 2): a smaller legend, down to a
-        # little under its zoom-1 size, until one corner is free.
-        floor = max(LEGEND_MIN_FIT, 0.85 * BASE_LEGEND_PT / self._pt(BASE_LEGEND_PT))
-        while min(cover.values()) > 0 and self._legend_fit > floor + 1e-3:
-            self._legend_fit = max(floor, self._legend_fit * 0.85)
-            self._style_legend_labels()
-            cover = self.legend_cover()
-        too_wide = self.legend.width() > self.plotItem.vb.width() - 16
-        if min(cover.values()) > 0 or too_wide:
+        cover = self._fit_inside()
+        if min(cover.values()) > 0 or self._legend_too_wide():
             for side in BAND_SIDES:
-                if self._fit_band(side) and self._enter_band(side):
+                if not self._fit_band(side):
+                    continue
+                if self._enter_band(side):
                     return side
-            self.fit_legend()                          # no room outside: back to its size
-            cover = self.legend_cover()                # inside, covering the least
+                # Laid out for that band it did not fit after all, and went back in
+                # with the band's size and columns: fitted inside again.
+                cover = self._fit_inside()
+            # No room outside: inside, where it covers the least.
         best = self.legend_corner
         if cover[self._legend_preferred] == 0:
             best = self._legend_preferred

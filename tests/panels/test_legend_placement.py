@@ -208,3 +208,6 @@ def test_a_legend_too_big_for_any_band_stays_inside_covering_least(qtbot):
     assert plot.plotItem.layout.columnMinimumWidth(BAND_COLUMN) == 0
     cover = plot.legend_cover()
     assert cover[corner] <= min(cover.values()) / 0.7           # (moves for a clear gain)
+    # and it keeps the smaller size it was drawn at to free a corner (covering less)
+    # rather than going back to full size once no band had room for it
+    assert plot._legend_fit < 0.9
