@@ -43,8 +43,25 @@ def legends_on_data(panel) -> list[str]:
         corner = plot.place_legend()
         covered = plot.legend_cover().get(corner, 0)
         if covered:
-            found.append(f"{plot._title!r} at {corner}: {covered} points")
+            found.append(f"{plot._title!r} at {corner}: {covered} points "
+                         f"({why_no_band(plot)})")
     return found
+
+
+def why_no_band(plot) -> str:
+    """Sizes that kept a legend out of the bands: the plot's and data area's, and for
+    each band the room there against the legend's best fit (plot-kit internals: a
+    diagnosis for the person reading the contact sheet, not an API)."""
+    vb = plot.plotItem.vb
+    parts = [f"plot {plot.width()}x{plot.height()}, data {vb.width():.0f}x{vb.height():.0f}, "
+             f"{len(plot.legend.items)} entries"]
+    for side in ("above", "beside"):
+        width, height = plot._band_room(side)
+        columns, fit = plot._band_columns(side, width, height)
+        big = plot._legend_sizes()[columns][0]
+        parts.append(f"{side}: room {width:.0f}x{height:.0f}, legend {big[0]:.0f}x{big[1]:.0f} "
+                     f"in {columns} col, fit {fit:.2f}")
+    return "; ".join(parts)
 
 
 def main() -> int:
@@ -83,6 +100,19 @@ def main() -> int:
             app.processEvents()
             time.sleep(0.01)
 
+    def settle(panel) -> None:
+        """Until the plots have placed their legends and fitted their axis labels for
+        the new size (a legend going into a band takes a layout pass or two more)."""
+        pump(0.3)
+        end = time.monotonic() + 3.0
+        while time.monotonic() < end and any(
+                timer is not None and timer.isActive()
+                for plot in panel.view.plots()
+                for timer in (getattr(plot, "_legend_timer", None),
+                              getattr(plot, "_axis_timer", None))):
+            pump(0.05)
+        pump(0.1)
+
     written = 0
     for topic in COURSE.values():
         if not topic.built or (args.panel and topic.id not in args.panel):
@@ -110,7 +140,7 @@ def main() -> int:
                     window.apply_theme(theme)
                     for zoom in args.zoom or ZOOMS:
                         panel.set_scale(zoom)
-                        pump(0.3)
+                        settle(panel)
                         name = (f"{topic.id}-{spec.name}-{width}x{height}-{theme}"
                                 f"-z{zoom:g}.png")
                         window.grab().save(str(out / name))

@@ -23,10 +23,12 @@ BAND_COLUMN = 2
 #: with the data area; a legend that needs more stays inside, where it covers least (a
 #: tiny plot at zoom 2 would otherwise keep a sliver of data area).
 BAND_MAX_SHARE = 0.5
-#: A legend wider than its plot is drawn smaller, down to this fraction of its size.
+# The smallest a legend is drawn, as fractions of its zoom-1 size (zoom 1 is the size
+# that reads at projector distance; at zoom 2 a legend may shrink below that before it
+# covers data or is cut off). Never above the size the zoom asks for.
+#: A legend wider than its plot's data area, to fit its width.
 LEGEND_MIN_FIT = 0.6
-#: A legend in a band is drawn down to this fraction of its zoom-1 size to fit (zoom 1
-#: is the size that reads at projector distance), never below LEGEND_MIN_FIT.
+#: A legend in a band, to fit the band.
 BAND_MIN_FIT = 0.75
 #: Gap between the data area and a legend in a band (pixels).
 BAND_GAP = 4
@@ -158,10 +160,14 @@ class LegendBandMixin:
         self._sizes_cache = (key, sizes)
         return sizes
 
+    def _legend_floor(self, share: float) -> float:
+        """The legend scale (of the size at the current zoom) that draws it at ``share``
+        of its zoom-1 size; at most 1."""
+        return min(1.0, share * BASE_LEGEND_PT / self._pt(BASE_LEGEND_PT))
+
     def _band_min_fit(self) -> float:
-        """The smallest legend scale in a band: BAND_MIN_FIT of the zoom-1 size (at zoom 2
-        a legend may shrink to about its zoom-1 size), at least LEGEND_MIN_FIT."""
-        return max(LEGEND_MIN_FIT, BAND_MIN_FIT * BASE_LEGEND_PT / self._pt(BASE_LEGEND_PT))
+        """The smallest legend scale in a band."""
+        return self._legend_floor(BAND_MIN_FIT)
 
     def _enter_band(self, side: str) -> bool:
         """Data fill every place inside the data area (or the legend is wider than it):

@@ -108,6 +108,20 @@ def _draw_label(axis: pg.AxisItem, text: str, size: float) -> None:
 class AxisFitMixin:
     """Uses the plot's ``plotItem``, ``_pt`` (the zoomed font size) and tooltip."""
 
+    def _axis_lengths(self) -> tuple[int, int]:
+        """The bottom axis's width and the left axis's height (pixels)."""
+        plot = self.plotItem
+        return (round(plot.getAxis("bottom").geometry().width()),
+                round(plot.getAxis("left").geometry().height()))
+
+    def _on_axes_resized(self, *_args) -> None:
+        """The data area got another size: the axis labels are fitted again (once this
+        layout pass is over) where an axis's length changed since they were fitted."""
+        if getattr(self, "plotItem", None) is None:       # not while being torn down
+            return
+        if self._axis_lengths() != self._axes_fitted_for and not self._axis_timer.isActive():
+            self._axis_timer.start(0)
+
     def fit_axis_labels(self) -> None:
         """An axis label longer than its axis is drawn smaller (down to AXIS_LABEL_SHRINK),
         then on two lines (where the plot has room across), then its plain text is elided
@@ -115,6 +129,7 @@ class AxisFitMixin:
         axis keeps its name (``labelText``) for the next restyle."""
         self.axis_labels_elided = []
         self.axis_labels_wrapped: list[str] = []
+        self._axes_fitted_for = self._axis_lengths()
         full = self._pt(BASE_LABEL_PT)
         for side in ("bottom", "left"):
             axis = self.plotItem.getAxis(side)

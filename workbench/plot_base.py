@@ -83,6 +83,10 @@ class _Themed(AxisFitMixin, LegendMixin):
         self._axis_timer = QTimer(self)
         self._axis_timer.setSingleShot(True)
         self._axis_timer.timeout.connect(self.fit_axis_labels)
+        # ...and again when the data area, and with it the axes, gets another size
+        # without the widget resizing (a legend band above or beside it)
+        self._axes_fitted_for: tuple[int, int] | None = None
+        pi.vb.sigResized.connect(self._on_axes_resized)
         self._init_legend()
 
     # -- waiting for the first picture -----------------------------------------------------

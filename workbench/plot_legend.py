@@ -23,6 +23,12 @@ LEGEND_CORNERS = {"top-right": ((1, 0), (-8, 8)), "top-left": ((0, 0), (8, 8)),
                   "bottom-right": ((1, 1), (-8, -8)), "bottom-left": ((0, 1), (8, -8)),
                   "top": ((0.5, 0), (0, 8)), "bottom": ((0.5, 1), (0, -8)),
                   "right": ((1, 0.5), (-8, 0)), "left": ((0, 0.5), (8, 0))}
+#: Pixels around a legend label's text (Qt's default of 4 made a one-row legend at zoom 2
+#: 53 px tall, too tall for the band above a small plot), and inside the legend's frame.
+LEGEND_TEXT_MARGIN = 1
+LEGEND_FRAME_MARGINS = (6, 3, 6, 3)
+#: The smallest a legend inside is drawn to free a corner, of its zoom-1 size.
+FREE_CORNER_MIN_FIT = 0.85
 #: The legend moves at most this often while data arrive (seconds).
 LEGEND_PERIOD = 0.5
 #: Points sampled along each curve when looking for the emptiest corner.
@@ -82,7 +88,8 @@ class LegendMixin(LegendBandMixin):
     def _make_legend(self, corner: str = "top-right") -> pg.LegendItem:
         corner = corner if corner in LEGEND_CORNERS else "top-right"
         self.legend = self.plotItem.addLegend(offset=LEGEND_CORNERS[corner][1],
-                                              verSpacing=-4, labelTextSize=f"{BASE_LEGEND_PT}pt")
+                                              verSpacing=0, labelTextSize=f"{BASE_LEGEND_PT}pt")
+        self.legend.layout.setContentsMargins(*LEGEND_FRAME_MARGINS)
         self.legend_corner = self._legend_preferred = corner
         self._legend_timer = QTimer(self)
         self._legend_timer.setSingleShot(True)
@@ -162,8 +169,8 @@ class LegendMixin(LegendBandMixin):
     def fit_legend(self) -> None:
         """A legend wider than the plot's data area (narrow plots at 1280×720, zoom 2)
         first takes fewer columns, then is drawn smaller until it fits, down to
-        LEGEND_MIN_FIT; with room again it gets its columns and size back. Never cut off
-        at the plot's edge."""
+        LEGEND_MIN_FIT of its zoom-1 size; with room again it gets its columns and size
+        back. Never cut off at the plot's edge (unless even that size is too wide)."""
         room = self._legend_room()
         if room <= 0:
             return
@@ -180,7 +187,8 @@ class LegendMixin(LegendBandMixin):
         for _ in range(5):                             # width is not quite linear in size
             if legend.width() <= room:
                 return
-            fit = max(LEGEND_MIN_FIT, 0.98 * self._legend_fit * room / legend.width())
+            fit = max(self._legend_floor(LEGEND_MIN_FIT),
+                      0.98 * self._legend_fit * room / legend.width())
             if abs(fit - self._legend_fit) < 0.01:
                 return
             self._legend_fit = fit
@@ -192,7 +200,7 @@ class LegendMixin(LegendBandMixin):
         until one corner is free. Returns the cover per corner at that size."""
         self.fit_legend()
         cover = self.legend_cover()
-        floor = max(LEGEND_MIN_FIT, 0.85 * BASE_LEGEND_PT / self._pt(BASE_LEGEND_PT))
+        floor = self._legend_floor(FREE_CORNER_MIN_FIT)
         while min(cover.values()) > 0 and self._legend_fit > floor + 1e-3:
             self._legend_fit = max(floor, self._legend_fit * 0.85)
             self._style_legend_labels()
@@ -256,6 +264,7 @@ class LegendMixin(LegendBandMixin):
         self.legend.opts["labelTextColor"] = color
         self.legend.opts["labelTextSize"] = size
         for _, label in self.legend.items:
+            label.item.document().setDocumentMargin(LEGEND_TEXT_MARGIN)
             label.setText(label.text, color=color, size=size)
         # Lay the entries out at their new sizes before the legend measures itself (its
         # updateSize reads the entries' current geometry, which a larger size had set).

@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from workbench.legend_band import ABOVE, BAND_COLUMN, BAND_MAX_SHARE, BAND_ROW, BESIDE
+from workbench.legend_band import (ABOVE, BAND_COLUMN, BAND_MAX_SHARE, BAND_ROW, BESIDE,
+                                   LEGEND_MIN_FIT)
+from workbench.plot_style import BASE_LEGEND_PT
 from workbench.plots import CurvePlot
 
 pytestmark = pytest.mark.gui
@@ -211,3 +213,30 @@ def test_a_legend_too_big_for_any_band_stays_inside_covering_least(qtbot):
     # and it keeps the smaller size it was drawn at to free a corner (covering less)
     # rather than going back to full size once no band had room for it
     assert plot._legend_fit < 0.9
+
+
+def test_at_zoom_2_a_legend_is_never_cut_off_by_a_small_plot(qtbot):
+    """At zoom 2 a small plot's legend may be drawn below the zoom-2 size, down to
+    LEGEND_MIN_FIT of its zoom-1 size, rather than run off the data area's edge
+    (sgd-noise at 1280×720 showed "asured" for "measured")."""
+    plot = CurvePlot("t", "x", "y", legend="top-right")
+    qtbot.addWidget(plot)
+    for key, label in (("a", "measured"), ("b", "η Var/(Nλ(2−ηλ))"), ("c", "η Var/(2Nλ)")):
+        plot.add_curve(key, label)
+    plot.resize(240, 230)
+    plot.show()
+    qtbot.waitExposed(plot)
+    plot.set_line_scale(2.0)
+    x = np.linspace(0.0, 1.0, 200)
+    for i, key in enumerate("abc"):
+        plot.set_curve(key, x, np.sin(40 * x + i))             # no free place inside
+    QApplication.processEvents()
+    plot.place_legend()
+    if plot.legend_band is None:
+        assert plot.legend.width() <= plot.plotItem.vb.width() - 16
+        assert plot.plotItem.vb.sceneBoundingRect().contains(plot.legend.sceneBoundingRect())
+    else:
+        assert plot.plotItem.sceneBoundingRect().contains(plot.legend.sceneBoundingRect())
+    # never smaller than LEGEND_MIN_FIT of the zoom-1 size
+    size_pt = float(plot.legend.opts["labelTextSize"].removesuffix("pt"))
+    assert size_pt >= LEGEND_MIN_FIT * BASE_LEGEND_PT - 0.1
