@@ -233,7 +233,7 @@ def test_at_zoom_2_a_legend_is_never_cut_off_by_a_small_plot(qtbot):
     QApplication.processEvents()
     plot.place_legend()
     if plot.legend_band is None:
-        assert plot.legend.width() <= plot.plotItem.vb.width() - 16
+        assert not plot._legend_too_wide()
         assert plot.plotItem.vb.sceneBoundingRect().contains(plot.legend.sceneBoundingRect())
     else:
         assert plot.plotItem.sceneBoundingRect().contains(plot.legend.sceneBoundingRect())
