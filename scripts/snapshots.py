@@ -6,7 +6,8 @@ projector and desktop sizes, light and dark, zoom 1 and 2, as PNGs in one folder
     .venv/bin/python scripts/snapshots.py --panel bayes --size 1280x720 --theme dark
 
 Look at these before calling a panel done: nothing clipped, nothing empty, legends off
-the data, text readable (legends still on the data are listed as the script runs).
+the data, text readable (legends still on the data, and legends folded into a key, are
+listed as the script runs).
 Renders offscreen (no display needed); a real window under Xvfb shows the same pixels.
 File names: <panel>-<demo>-<W>x<H>-<theme>-z<zoom>.png.
 """
@@ -33,17 +34,22 @@ def parse_size(text: str) -> tuple[int, int]:
 
 
 def legends_on_data(panel) -> list[str]:
-    """The visible plots whose legend, placed afresh, still covers sampled data points."""
+    """The visible plots whose legend, placed afresh, still covers sampled data points or
+    was folded into a key (and how many points the key covers)."""
     found = []
     for plot in panel.view.plots():
         legend = getattr(plot, "legend", None)
-        if not plot.isVisible() or legend is None or not legend.isVisible() \
-                or not legend.items:
+        if not plot.isVisible() or legend is None or not legend.items \
+                or not (legend.isVisible() or plot.legend_folded):
             continue
         corner = plot.place_legend()
+        if plot.legend_folded:
+            found.append(f"folded into a key: {plot._title!r}, the key covers "
+                         f"{plot.key_cover()} points ({why_no_band(plot)})")
+            continue
         covered = plot.legend_cover().get(corner, 0)
         if covered:
-            found.append(f"{plot._title!r} at {corner}: {covered} points "
+            found.append(f"on the data: {plot._title!r} at {corner}: {covered} points "
                          f"({why_no_band(plot)})")
     return found
 
@@ -58,7 +64,8 @@ def why_no_band(plot) -> str:
     for side in ("above", "beside"):
         width, height = plot._band_room(side)
         columns, fit = plot._band_columns(side, width, height)
-        big = plot._legend_sizes()[columns][0]
+        with plot._measuring() as size_of:
+            big = size_of(columns)[0]
         parts.append(f"{side}: room {width:.0f}x{height:.0f}, legend {big[0]:.0f}x{big[1]:.0f} "
                      f"in {columns} col, fit {fit:.2f}")
     return "; ".join(parts)
@@ -146,7 +153,7 @@ def main() -> int:
                         window.grab().save(str(out / name))
                         written += 1
                         for line in legends_on_data(panel):
-                            print(f"{name}: legend on the data: {line}", flush=True)
+                            print(f"{name}: legend {line}", flush=True)
             panel.set_scale(1.0)
             panel.reset()
             print(f"{topic.id}/{spec.name}: done", flush=True)

@@ -191,7 +191,7 @@ class CurvePlot(_Themed, pg.PlotWidget):
         for c in self.curves.values():
             c.item._kit_raw = None  # type: ignore[attr-defined]
             c.item.setData([], [])
-        self.leave_band()            # a new run's data may leave a corner free
+        self.legend_place_afresh()   # a new run's data may leave a corner free
 
     # -- ghosts -------------------------------------------------------------------------
     def add_ghost(self, history: dict[str, np.ndarray], label: str) -> None:

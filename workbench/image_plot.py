@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QFont
 from workbench.plot_style import (PALETTE, KitAxis, _set_line_data, BASE_TICK_PT, BASE_LABEL_PT,
                                   resolve_color, _pen, grey_colormap, diverging_colormap)
 from workbench.plot_base import _Themed
+from workbench.plot_thinning import PathThinner
 
 
 # ---- images -----------------------------------------------------------------------------
@@ -26,6 +27,8 @@ class _Path:
     head: pg.ScatterPlotItem
     in_legend: bool = True
     enabled: bool = True
+    raw: Any = None          # the whole path (N x 2), to thin again for a new view range
+    thinner: Any = None      # its PathThinner
 
 
 class ImagePlot(_Themed, pg.PlotWidget):
@@ -72,6 +75,8 @@ class ImagePlot(_Themed, pg.PlotWidget):
                                             width=18)
             self.colorbar.setImageItem(self.image_item, insert_in=pi)
         self.paths: dict[str, _Path] = {}
+        pi.vb.sigRangeChanged.connect(self._rethin_paths)
+        pi.vb.sigResized.connect(self._rethin_paths)
         self.markers: dict[str, tuple[pg.ScatterPlotItem, dict]] = {}
         if legend:
             self._make_legend(legend)
@@ -122,10 +127,11 @@ class ImagePlot(_Themed, pg.PlotWidget):
             self.image_item.clear()
         self._has_image = False
         for p in self.paths.values():
+            p.raw = None
             p.line.setData([], [])
             p.halo.setData([], [])
             p.head.setData([], [])
-        self.leave_band()
+        self.legend_place_afresh()
 
     # -- overlays -----------------------------------------------------------------------
     def add_path(self, key: str, label: str, color: Any = None, *, width: float = 2.5,
@@ -157,12 +163,30 @@ class ImagePlot(_Themed, pg.PlotWidget):
         ok = np.isfinite(xy).all(axis=1)
         if not ok.all():
             xy = xy[ok]
-        _set_line_data(p.line, xy[:, 0], xy[:, 1])
-        p.halo.setData(xy[:, 0], xy[:, 1])
+        p.raw = xy
+        self._draw_path(p)
         if len(xy):
             p.head.setData([xy[-1, 0]], [xy[-1, 1]])
         else:
             p.head.setData([], [])
+
+    def _draw_path(self, p: _Path) -> None:
+        """The path thinned to what the view's pixels can show (plot_thinning.PathThinner:
+        an optimiser's path grows by a point per step, thousands of them in one pixel)."""
+        vb = self.plotItem.vb
+        (x0, x1), (y0, y1) = vb.viewRange()
+        if p.thinner is None:
+            p.thinner = PathThinner()
+        x, y = p.thinner.thin(p.raw[:, 0], p.raw[:, 1], (x1 - x0) / max(vb.width(), 1.0),
+                              (y1 - y0) / max(vb.height(), 1.0))
+        _set_line_data(p.line, x, y)
+        p.halo.setData(x, y)
+
+    def _rethin_paths(self, *_args) -> None:
+        """Zoomed, panned or resized: thin the kept paths again for the new pixels."""
+        for p in self.paths.values():
+            if p.raw is not None and len(p.raw) > 0:
+                self._draw_path(p)
 
     def set_path_enabled(self, key: str, enabled: bool) -> None:
         p = self.paths[key]

@@ -9,6 +9,7 @@ and the label styling)."""
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 
 from workbench.plot_style import BASE_LEGEND_PT
 
@@ -41,7 +42,7 @@ class LegendBandMixin:
         # sizes for which a side was tried and did not fit: whether a legend fits a band
         # depends on sizes only, and trying costs dozens of label layouts
         self._band_misfit: dict[str, tuple] = {}
-        self._sizes_cache: tuple | None = None         # (key, sizes) of _legend_sizes
+        self._sizes_cache: tuple | None = None         # (key, sizes) of _measuring
         self._band_plot_size = (0, 0)                  # the plot's size when it went out
 
     def _band_room(self, side: str) -> tuple[float, float]:
@@ -119,10 +120,13 @@ class LegendBandMixin:
         never lower than pyqtgraph's 20 px sample)."""
         entries = max(1, len(self.legend.items))
         order = list(range(entries, 0, -1) if side == ABOVE else range(1, entries + 1))
-        sizes = self._legend_sizes()
+        with self._measuring() as size_of:
+            return self._best_columns(order, width, height, size_of)
+
+    def _best_columns(self, order, width, height, size_of) -> tuple[int, float]:
         best, best_fit = order[0], -1.0
         for columns in order:
-            big, least = sizes[columns]
+            big, least = size_of(columns)
             if big[0] <= width and big[1] <= height:
                 return columns, 1.0
             fit = 1.0
@@ -136,29 +140,44 @@ class LegendBandMixin:
                 best, best_fit = columns, fit
         return best, best_fit
 
-    def _legend_sizes(self) -> dict[int, tuple[tuple[float, float], tuple[float, float]]]:
-        """The legend's (width, height) for every column count, at full size and at the
-        smallest scale. They depend on the font size and the labels only, so they are
-        laid out once for those (each layout re-renders every label: placing a legend
-        while a window is resized tried dozens of them per plot)."""
+    @contextmanager
+    def _measuring(self):
+        """A function columns -> ((width, height) at full size, (width, height) at the
+        smallest band scale) of the legend. The sizes depend on the font size and the
+        labels only, so each column count is laid out once for those, and only when
+        asked for (each layout re-renders every label: all counts at once cost ~20 ms
+        in the turn that first fitted a band). The legend's own fit and columns are put
+        back afterwards if a size had to be laid out."""
         legend = self.legend
         key = (self._pt(BASE_LEGEND_PT), tuple(label.text for _, label in legend.items))
-        if self._sizes_cache is not None and self._sizes_cache[0] == key:
-            return self._sizes_cache[1]
+        if self._sizes_cache is None or self._sizes_cache[0] != key:
+            self._sizes_cache = (key, {})
+        sizes = self._sizes_cache[1]
         was_fit, was_columns = self._legend_fit, legend.columnCount
-        measured: dict[int, list] = {}
-        for fit in (1.0, self._band_min_fit()):
-            self._legend_fit = fit
-            self._style_legend_labels()
-            for columns in range(1, max(1, len(legend.items)) + 1):
-                self._set_legend_columns(columns)
-                measured.setdefault(columns, []).append((legend.width(), legend.height()))
-        self._legend_fit = was_fit
-        self._style_legend_labels()
-        self._set_legend_columns(was_columns)
-        sizes = {c: (m[0], m[1]) for c, m in measured.items()}
-        self._sizes_cache = (key, sizes)
-        return sizes
+        laid_out = False
+
+        def size_of(columns: int):
+            nonlocal laid_out
+            if columns not in sizes:
+                laid_out = True
+                if legend.columnCount != columns:
+                    legend.setColumnCount(columns)    # laid out by the styling below
+                measured = []
+                for fit in (1.0, self._band_min_fit()):
+                    self._legend_fit = fit
+                    self._style_legend_labels()
+                    measured.append((legend.width(), legend.height()))
+                sizes[columns] = (measured[0], measured[1])
+            return sizes[columns]
+
+        try:
+            yield size_of
+        finally:
+            if laid_out:
+                self._legend_fit = was_fit
+                if legend.columnCount != was_columns:
+                    legend.setColumnCount(was_columns)
+                self._style_legend_labels()
 
     def _legend_floor(self, share: float) -> float:
         """The legend scale (of the size at the current zoom) that draws it at ``share``

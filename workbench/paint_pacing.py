@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 import shiboken6
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QTimer
 
 
 class PaintScheduler:
@@ -41,6 +41,7 @@ class PaintScheduler:
             self._queue = []
             return
         started = time.perf_counter()
+        settle_before_paint(plot)          # while its updates are still off
         plot.setUpdatesEnabled(True)
         plot.viewport().repaint()
         self._cost += time.perf_counter() - started
@@ -59,3 +60,21 @@ class PaintScheduler:
     @property
     def waiting(self) -> list:
         return list(self._queue)
+
+
+def settle_before_paint(plot) -> None:
+    """Let a pyqtgraph plot do now what it would otherwise do as it paints or just after
+    (each of which asks for one more painting): lay out its axes (a posted event), fit
+    its auto ranges (pyqtgraph does that just before painting) and handle the scene's
+    changed items (a queued call). Measured in nn-basics/function: the loss plot was
+    painted 2.4 times per snapshot, 1.4 times with this."""
+    item = getattr(plot, "plotItem", None)
+    scene = plot.scene() if hasattr(plot, "scene") else None
+    if scene is None or item is None or not hasattr(scene, "prepareForPaint"):
+        return
+    scene.prepareForPaint()
+    # a new range may give the tick labels another width: the axes are laid out again
+    QCoreApplication.sendPostedEvents(item, QEvent.Type.LayoutRequest)
+    scene.prepareForPaint()
+    QCoreApplication.sendPostedEvents(scene, QEvent.Type.MetaCall)
+

@@ -105,6 +105,10 @@ def _draw_label(axis: pg.AxisItem, text: str, size: float) -> None:
         axis._adjustSize()                    # two lines are taller
 
 
+def _drawn_at_full_size(axis: pg.AxisItem, full: float) -> bool:
+    return axis.labelStyle.get("font-size") == f"{full:.1f}pt"
+
+
 class AxisFitMixin:
     """Uses the plot's ``plotItem``, ``_pt`` (the zoomed font size) and tooltip."""
 
@@ -139,6 +143,11 @@ class AxisFitMixin:
             if length < 30:
                 continue              # not laid out yet
             across = self.height() if side == "bottom" else self.width()
+            drawn_whole = (axis.labelText, full)
+            if (self._axis_drawn_whole.get(side) == drawn_whole
+                    and _drawn_at_full_size(axis, full)
+                    and axis.label.boundingRect().width() <= length):
+                continue      # still fits as drawn: redrawing it would only cost a repaint
             how, plain = fit_text(axis.labelText, full, full * AXIS_LABEL_SHRINK, length,
                                   lambda text, size, axis=axis: _draw_label(axis, text, size),
                                   lambda axis=axis: axis.label.boundingRect().width(),
@@ -147,6 +156,9 @@ class AxisFitMixin:
                 self.axis_labels_elided.append(plain)
             elif how == "two lines":
                 self.axis_labels_wrapped.append(axis.labelText)
+            fitted_whole = how == "one line" and axis.label.boundingRect().width() <= length \
+                and _drawn_at_full_size(axis, full)
+            self._axis_drawn_whole[side] = drawn_whole if fitted_whole else None
         # The tooltip tells the elided labels; it goes once they fit again (unless a view
         # or the title has set its own since).
         ours = getattr(self, "_axis_tooltip", "")

@@ -86,6 +86,8 @@ class _Themed(AxisFitMixin, LegendMixin):
         # ...and again when the data area, and with it the axes, gets another size
         # without the widget resizing (a legend band above or beside it)
         self._axes_fitted_for: tuple[int, int] | None = None
+        # per axis, (name, size) of a label drawn whole at full size that still fitted
+        self._axis_drawn_whole: dict[str, tuple | None] = {}
         pi.vb.sigResized.connect(self._on_axes_resized)
         self._init_legend()
 
@@ -149,7 +151,7 @@ class _Themed(AxisFitMixin, LegendMixin):
     def set_line_scale(self, f: float) -> None:
         scale = float(min(4.0, max(0.3, f)))
         if scale != self._scale:
-            self.leave_band()        # the legend may fit inside at the new size
+            self.legend_place_afresh()   # the legend may fit inside at the new size
         self._scale = scale
         self._restyle()
 
@@ -267,6 +269,8 @@ class _Themed(AxisFitMixin, LegendMixin):
         timer = getattr(self, "_legend_timer", None)     # None before _init_base ran
         if timer is not None and getattr(self, "legend_band", None) is not None:
             self.band_plot_resized()  # another size: the legend may fit inside again
+        if timer is not None and getattr(self, "legend_folded", False):
+            self.key_plot_resized()
         if (timer is not None and not timer.isActive()
                 and event.size().width() != event.oldSize().width()):
             timer.start(0)   # the legend's fit and corner, once laid out
@@ -323,6 +327,7 @@ class _Themed(AxisFitMixin, LegendMixin):
         else:
             raise ValueError(f"cannot export to {path.name!r}: use a .png or .svg file name")
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.show_legend_for_export(True)
         try:
             exporter.export(str(path))
         except ValueError:
@@ -331,6 +336,8 @@ class _Themed(AxisFitMixin, LegendMixin):
             # pyqtgraph 0.14's SVGExporter cannot parse the closed paths ("... Z") that
             # newer Qt versions emit (pyqtgraph issue #3495): let Qt write the SVG itself.
             self._export_svg_qt(path)
+        finally:
+            self.show_legend_for_export(False)
         return path
 
     def _export_svg_qt(self, path: Path) -> None:

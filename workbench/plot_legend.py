@@ -1,19 +1,22 @@
 """Legends of the plot kit that never sit on the data or off the plot: placed in the
 corner where they cover no data points (recomputed as data change), drawn with fewer
 columns or a smaller font where the plot is too narrow, and moved into a band outside
-the data area (workbench.legend_band) where data fill every place inside it. Mixed
-into workbench.plot_base._Themed (which provides plotItem, _theme, _pt)."""
+the data area (workbench.legend_band) where data fill every place inside it, and folded
+into a key (workbench.legend_key) where no band has room either. Mixed into
+workbench.plot_base._Themed (which provides plotItem, _theme, _pt)."""
 from __future__ import annotations
 
 import math
 import time
+import weakref
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
 
 from workbench.legend_band import BAND_SIDES, LEGEND_MIN_FIT, LegendBandMixin
+from workbench.legend_key import LegendKeyMixin
 from workbench.plot_style import BASE_LEGEND_PT
 
 #: Legend places: (item anchor = parent anchor, offset in pixels). The corners first (a
@@ -74,7 +77,7 @@ def sample_along(x: np.ndarray, y: np.ndarray, lines: bool) -> tuple[np.ndarray,
 # ---- shared base ------------------------------------------------------------------------
 
 
-class LegendMixin(LegendBandMixin):
+class LegendMixin(LegendBandMixin, LegendKeyMixin):
     def _init_legend(self) -> None:
         self.legend: pg.LegendItem | None = None
         self.legend_corner = "top-right"       # where the legend sits now
@@ -84,6 +87,7 @@ class LegendMixin(LegendBandMixin):
         self._legend_fit = 1.0                 # legend font scale that fits the plot
         self._legend_columns: int | None = None  # the legend's own column count
         self._init_band()
+        self._init_key()
 
     def _make_legend(self, corner: str = "top-right") -> pg.LegendItem:
         corner = corner if corner in LEGEND_CORNERS else "top-right"
@@ -97,6 +101,11 @@ class LegendMixin(LegendBandMixin):
         # The data area can shrink without the widget resizing (wider tick labels, a
         # smaller axis label): fit and place the legend again then too.
         self.plotItem.vb.sigResized.connect(self._on_data_area_resized)
+        # A legend unfolded from its key on request folds again when clicked (pyqtgraph
+        # sends clicks to an item's mouseClickEvent; a weak reference: the legend must
+        # not keep its plot alive).
+        plot = weakref.ref(self)
+        self.legend.mouseClickEvent = lambda event: _legend_clicked(plot, event)
         return self.legend
 
     def _on_data_area_resized(self, *_args) -> None:
@@ -113,14 +122,15 @@ class LegendMixin(LegendBandMixin):
 
     def data_changed(self) -> None:
         """New data were drawn: move the legend off them (at most every LEGEND_PERIOD s;
-        the last change is always looked at, by a single-shot timer)."""
+        the last change is always looked at). Always by the single-shot timer, in an
+        event-loop turn of its own: placed in the turn that drew a snapshot, every plot's
+        legend added its cost to that turn (a first band fit lays a legend out a dozen
+        times, ~20 ms)."""
         if self.legend is None or self._legend_timer is None:
             return
-        wait = self._legend_placed_at + LEGEND_PERIOD - time.monotonic()
-        if wait <= 0:
-            self.place_legend()
-        elif not self._legend_timer.isActive():
-            self._legend_timer.start(int(wait * 1000) + 1)
+        if not self._legend_timer.isActive():
+            wait = max(0.0, self._legend_placed_at + LEGEND_PERIOD - time.monotonic())
+            self._legend_timer.start(int(wait * 1000) + (1 if wait > 0 else 0))
 
     def _curve_pixels(self) -> list[np.ndarray]:
         """Sampled points of every visible data item, in the view box's pixels."""
@@ -147,9 +157,12 @@ class LegendMixin(LegendBandMixin):
 
     def legend_cover(self) -> dict[str, int]:
         """For each corner: how many sampled data points the legend would cover there."""
+        return self.cover_of(self.legend.width(), self.legend.height())
+
+    def cover_of(self, w: float, h: float) -> dict[str, int]:
+        """For each corner: how many sampled data points a w x h box would cover there."""
         vb = self.plotItem.vb
         width, height = vb.width(), vb.height()
-        w, h = self.legend.width(), self.legend.height()
         pixels = self._curve_pixels()
         cover = {}
         for corner, ((ax, ay), (dx, dy)) in LEGEND_CORNERS.items():
@@ -207,6 +220,24 @@ class LegendMixin(LegendBandMixin):
             cover = self.legend_cover()
         return cover
 
+    def _fit_request(self) -> dict[str, int]:
+        """A legend unfolded from its key over a small plot: as many columns as let it
+        fit the data area's width and height, drawn as small as a legend in a band if
+        need be; one too tall even so is cut off by the view box (the user can fold it
+        again, or zoom out). Returns the cover."""
+        room = self._legend_room()
+        columns, fit = self._band_columns(BAND_SIDES[0], room, self.plotItem.vb.height() - 16)
+        if fit <= 0:          # too tall even so: the most columns that fit its width
+            with self._measuring() as size_of:
+                columns = max((c for c in range(1, len(self.legend.items) + 1)
+                               if size_of(c)[1][0] <= room), default=1)
+            fit = self._band_min_fit()
+        self._legend_fit = fit
+        if self.legend.columnCount != columns:
+            self.legend.setColumnCount(columns)
+        self._style_legend_labels()
+        return self.legend_cover()
+
     def _set_legend_columns(self, columns: int) -> None:
         if self.legend.columnCount != columns:
             self.legend.setColumnCount(columns)
@@ -216,17 +247,31 @@ class LegendMixin(LegendBandMixin):
         """Put the legend where it covers no data points: the view's preferred corner
         while that one is free, else another free place inside the data area (a move
         only for a clear gain: no flicker between two similar corners), else a band
-        outside the data area (legend_band: above it, or beside it), else inside where
-        it covers least. Returns the place."""
+        outside the data area (legend_band: above it, or beside it), else folded into
+        a key where that covers fewer points (legend_key; the user may unfold it), else
+        inside where it covers least. Returns the place."""
         self._legend_placed_at = time.monotonic()
         if getattr(self, "plotItem", None) is None:          # the widget is torn down
             return self.legend_corner
-        if self.legend is None or not self.legend.isVisible() or not self.legend.items:
+        if self.legend is None:
+            return self.legend_corner
+        if not self.legend.items:
+            self.unfold_legend()                             # nothing to show a key for
+            return self.legend_corner
+        if self.legend_folded:
+            # folded it stays (no legend that comes and goes with the data) until the
+            # run, the scale or the plot's size changes; the key avoids the data
+            self.fold_legend()
+            return self.legend_corner
+        if not self.legend.isVisible():                      # hidden by its view
             return self.legend_corner
         if self.legend_band is not None and self._fit_band(self.legend_band):
             return self.legend_band
-        cover = self._fit_inside()
-        if min(cover.values()) > 0 or self._legend_too_wide():
+        if self.legend_on_request:                           # unfolded from its key
+            cover = self._fit_request()
+        else:
+            cover = self._fit_inside()
+        if (min(cover.values()) > 0 or self._legend_too_wide()) and not self.legend_on_request:
             for side in BAND_SIDES:
                 if not self._fit_band(side):
                     continue
@@ -247,12 +292,20 @@ class LegendMixin(LegendBandMixin):
                 best = least
         if best != self.legend_corner:
             self._anchor_at(best)
+        if cover[best] > 0 and not self.legend_on_request:
+            self.fold_legend()
+            if self.key_cover() >= cover[best]:              # the key would not help
+                self.unfold_legend()
         return best
 
     def _anchor_at(self, corner: str) -> None:
-        anchor, offset = LEGEND_CORNERS[corner]
-        self.legend.anchor(itemPos=anchor, parentPos=anchor, offset=offset)
+        self._anchor_item(self.legend, corner)
         self.legend_corner = corner
+
+    @staticmethod
+    def _anchor_item(item, corner: str) -> None:
+        anchor, offset = LEGEND_CORNERS[corner]
+        item.anchor(itemPos=anchor, parentPos=anchor, offset=offset)
 
     def _style_legend_labels(self) -> None:
         """Colour and size of the legend's labels (LabelItem.setAttr alone does not
@@ -271,3 +324,13 @@ class LegendMixin(LegendBandMixin):
         self.legend.setGeometry(0, 0, 0, 0)
         self.legend.layout.activate()
         self.legend.updateSize()
+        if self.legend_folded:
+            self._style_key()
+
+
+def _legend_clicked(plot_ref, event) -> None:
+    plot = plot_ref()
+    if plot is not None and plot.legend_on_request and \
+            event.button() == Qt.MouseButton.LeftButton:
+        event.accept()
+        plot.toggle_legend()

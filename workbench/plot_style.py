@@ -179,6 +179,10 @@ def landscape_colormap() -> pg.ColorMap:
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
+#: A log axis over more decades than this shows decades only (no 2..9 minor ticks).
+LOG_MINOR_MAX_DECADES = 4.0
+
+
 class KitAxis(pg.AxisItem):
     """The plot kit's axis. Tick labels may reach past the axis's ends by the overflow
     tolerance also when it draws grid lines (boundingRect); a view's own tick labels never
@@ -224,6 +228,16 @@ class KitAxis(pg.AxisItem):
         else:
             own = own.adjusted(0, -reach, 0, reach)
         return rect | own
+
+    def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802, N803
+        # pyqtgraph adds the 2..9 of every decade in range as minor ticks, each with its
+        # grid line: over 19 decades (dynamics/implicit's residuals) 170 lines that cost
+        # ~10 ms a frame and are too dense to read. Only on short ranges.
+        ticks = super().logTickValues(minVal, maxVal, size, stdTicks)
+        if maxVal - minVal > LOG_MINOR_MAX_DECADES:
+            majors = [(spacing, values) for spacing, values in ticks if spacing is not None]
+            ticks = majors or ticks
+        return ticks
 
     def logTickStrings(self, values, scale, spacing):
         lo, hi = sorted(self.range) if self.range else (0.0, 1.0)

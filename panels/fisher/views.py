@@ -23,6 +23,7 @@ from engines.fisher.configs import (MI_TRANSFORMS, KLConfig, MutualInfoConfig,
 from engines.runtime import Snapshot
 from workbench.demo_view import DemoView, readout, shrinkable
 from workbench.field_slider import FieldSlider
+from workbench.level_lines import level_segments
 from workbench.plots import FG, PALETTE, CurvePlot, ImagePlot, landscape_colormap
 
 BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY, BROWN, GREY = PALETTE
@@ -120,23 +121,9 @@ def set_top(plot: CurvePlot, *arrays, headroom: float = 1.35, floor: float | Non
 
 def contour_lines(field: np.ndarray, gx: np.ndarray, gy: np.ndarray, levels
                   ) -> tuple[np.ndarray, np.ndarray]:
-    """Level lines of field[ix, iy] (x along axis 0) as one NaN-separated polyline."""
-    xs, ys = [], []
-    dx = (gx[-1] - gx[0]) / (gx.size - 1)
-    dy = (gy[-1] - gy[0]) / (gy.size - 1)
-    for level in levels:
-        for path in pg.functions.isocurve(field, float(level), connected=True):
-            p = np.asarray(path, dtype=float)
-            if p.ndim != 2 or len(p) < 2:
-                continue
-            # isocurve puts sample i at i + 0.5 (pixel centres)
-            xs.append(gx[0] + (p[:, 0] - 0.5) * dx)
-            ys.append(gy[0] + (p[:, 1] - 0.5) * dy)
-            xs.append([np.nan])
-            ys.append([np.nan])
-    if not xs:
-        return np.array([]), np.array([])
-    return np.concatenate(xs), np.concatenate(ys)
+    """Level lines of field[ix, iy] (x along axis 0) as one NaN-separated polyline
+    (workbench.level_lines: rmi traces eleven of them for every picture)."""
+    return level_segments(field, gx, gy, levels)
 
 
 def contour_item(plot: pg.PlotWidget, color="#FFFFFF", width: float = 1.0, alpha: int = 150,

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from workbench.legend_band import (ABOVE, BAND_COLUMN, BAND_MAX_SHARE, BAND_ROW, BESIDE,
                                    LEGEND_MIN_FIT)
+from workbench.legend_key import LegendKeyMixin
 from workbench.plot_style import BASE_LEGEND_PT
 from workbench.plots import CurvePlot
 
@@ -64,7 +67,8 @@ def test_a_two_point_line_counts_along_its_length(qtbot):
 def test_data_changed_places_at_once_then_at_most_every_period(qtbot):
     plot = shown_plot(qtbot)
     draw(plot, lambda x: x, lambda x: 0.9 * x)
-    plot.data_changed()                                      # first call: placed now
+    plot.data_changed()             # first call: placed in the next event-loop turn
+    QApplication.processEvents()
     assert plot.legend_corner != "top-right"
     draw(plot, lambda x: 1 - x, lambda x: 0.9 * (1 - x))
     plot.data_changed()                                      # within the period: deferred
@@ -189,9 +193,9 @@ def test_a_legend_beside_the_data_area_is_right_of_it_and_inside_the_plot(qtbot)
     assert plot.plotItem.layout.columnMinimumWidth(BAND_COLUMN) == 0
 
 
-def test_a_legend_too_big_for_any_band_stays_inside_covering_least(qtbot):
-    """A plot so small that a band would take over BAND_MAX_SHARE of its height or width
-    keeps its data area: the legend stays inside, where it covers (about) fewest points."""
+def many_curves_in_a_small_plot(qtbot) -> CurvePlot:
+    """Twelve fast oscillations in a 300 x 180 plot: no free place inside, and a band
+    would take over BAND_MAX_SHARE of the plot's height or width."""
     plot = CurvePlot("t", "x", "y", legend="top-right")
     qtbot.addWidget(plot)
     keys = [f"k{i}" for i in range(12)]
@@ -204,15 +208,83 @@ def test_a_legend_too_big_for_any_band_stays_inside_covering_least(qtbot):
     for i, key in enumerate(keys):
         plot.set_curve(key, x, np.sin(60 * x + i))
     QApplication.processEvents()
+    return plot
+
+
+def click(plot, item) -> None:
+    centre = item.sceneBoundingRect().center()
+    QTest.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton,
+                     pos=plot.mapFromScene(centre))
+    QApplication.processEvents()
+
+
+def test_a_legend_too_big_for_any_band_folds_into_a_key_that_covers_less(qtbot):
+    plot = many_curves_in_a_small_plot(qtbot)
     corner = plot.place_legend()
+    # the plot keeps its data area: no band...
     assert corner not in (ABOVE, BESIDE) and plot.legend_band is None
     assert plot.plotItem.layout.rowMinimumHeight(BAND_ROW) == 0
     assert plot.plotItem.layout.columnMinimumWidth(BAND_COLUMN) == 0
-    cover = plot.legend_cover()
-    assert cover[corner] <= min(cover.values()) / 0.7           # (moves for a clear gain)
-    # and it keeps the smaller size it was drawn at to free a corner (covering less)
-    # rather than going back to full size once no band had room for it
+    # ...and the legend, which would cover data everywhere, is folded into its key
+    least = min(plot.legend_cover().values())
+    assert least > 0
+    assert plot.legend_folded and not plot.legend.isVisible() and plot._key.isVisible()
+    assert plot.key_cover() < least / 4
+    vb = plot.plotItem.vb.sceneBoundingRect()
+    assert vb.contains(plot._key.sceneBoundingRect())
+    # hovering the key lists every entry behind a square in its curve's colour
+    tip = plot._key.toolTip()
+    for i in range(12):
+        colour = plot.curve(f"k{i}").opts["pen"].color().name()
+        assert f"color:{colour}'>■</span> curve k{i}" in tip
+    # new data: it stays folded (no legend that comes and goes), the key avoids the data
+    plot.set_curve("k0", np.linspace(0.0, 1.0, 200), np.full(200, 0.95))
+    plot.place_legend()
+    assert plot.legend_folded
+
+    click(plot, plot._key)                  # asked for: the legend over the data...
+    assert plot.legend_on_request and plot.legend.isVisible() and not plot._key.isVisible()
+    # ...in as many columns as fit the data area's width (twelve entries are taller
+    # than this data area even so)
+    legend = plot.legend.sceneBoundingRect()
+    assert vb.left() <= legend.left() and legend.right() <= vb.right()
+    assert plot.legend.columnCount > 1
+    # ...at the smaller size it was drawn at to free a corner, not back at full size
     assert plot._legend_fit < 0.9
+    plot.place_legend()
+    assert plot.legend.isVisible()          # new data do not fold it while asked for
+    click(plot, plot.legend)                # clicked: folded again
+    assert plot.legend_folded and not plot.legend_on_request and plot._key.isVisible()
+
+    plot.reset()                            # a new run: the legend is placed afresh
+    assert not plot.legend_folded and plot.legend.isVisible() and not plot._key.isVisible()
+
+
+def test_a_folded_legend_comes_back_when_the_plot_gets_room(qtbot):
+    plot = many_curves_in_a_small_plot(qtbot)
+    plot.place_legend()
+    assert plot.legend_folded
+    plot.resize(700, 600)                   # room for a band now
+    qtbot.waitUntil(lambda: plot.legend_band is not None, timeout=5000)
+    assert plot.legend.isVisible() and not plot._key.isVisible()
+
+
+def test_an_exported_picture_shows_a_folded_legend(qtbot, tmp_path, monkeypatch):
+    """A file has no tooltip to hover: the export draws the legend itself."""
+    plot = many_curves_in_a_small_plot(qtbot)
+    plot.place_legend()
+    assert plot.legend_folded
+    seen = []
+    original = LegendKeyMixin.show_legend_for_export
+
+    def spy(self, shown):
+        original(self, shown)
+        seen.append((shown, self.legend.isVisible(), self._key.isVisible()))
+    # on the class: a spy on the plot itself kept the plot alive into a later test,
+    # whose garbage collection then tore its labels down half-way
+    monkeypatch.setattr(LegendKeyMixin, "show_legend_for_export", spy)
+    assert plot.export(tmp_path / "plot.png").stat().st_size > 0
+    assert seen == [(True, True, False), (False, False, True)]
 
 
 def test_at_zoom_2_a_legend_is_never_cut_off_by_a_small_plot(qtbot):

@@ -3,8 +3,10 @@ axis label longer than its axis is drawn smaller, then elided with its whole tex
 plot's tooltip (the axis keeps its name); a title too wide goes on two lines first."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from PySide6.QtGui import QFontMetricsF
+from PySide6.QtWidgets import QApplication
 
 from workbench.plot_axes import _next_nice
 from workbench.plots import CurvePlot
@@ -139,3 +141,28 @@ def test_a_views_own_tick_labels_that_would_touch_are_left_out(qtbot):
     rects = [rect for rect, _, _ in drawn()]
     assert all(a.right() < b.left() for a, b in zip(rects, rects[1:]))
     assert len(axis._tickLevels[0]) == len(names)            # the ticks themselves stay
+
+
+def test_a_log_axis_over_many_decades_has_no_minor_ticks(qtbot):
+    """pyqtgraph puts 2..9 of every decade on a log axis, each with a grid line: 170 of
+    them over 19 decades. Decades only there; the minor ticks stay on short ranges."""
+    plot = CurvePlot("Residual", "iteration", "residual", log_y=True)
+    qtbot.addWidget(plot)
+    plot.add_curve("r", "residual")
+    plot.resize(400, 300)
+    plot.show()
+    qtbot.waitExposed(plot)
+    axis = plot.plotItem.getAxis("left")
+
+    def ticks(lo_exp, hi_exp):
+        plot.set_curve("r", np.arange(2.0), np.array([10.0 ** lo_exp, 10.0 ** hi_exp]))
+        QApplication.processEvents()
+        lo, hi = plot.plotItem.vb.viewRange()[1]
+        levels = axis.tickValues(lo, hi, axis.height())
+        return [values for _, values in levels]
+
+    wide = ticks(-14, 5)
+    assert sum(len(v) for v in wide) < 25
+    assert all(abs(t - round(t)) < 1e-9 for v in wide for t in v)       # decades only
+    short = ticks(0, 2)
+    assert any(abs(t - round(t)) > 1e-3 for v in short for t in v)      # 2..9 there
