@@ -121,26 +121,30 @@ class LegendKeyMixin:
             rows.append(swatch + label.text)
         return "<br>".join(rows) if rows else ""
 
-    def fold_legend(self) -> str:
-        """Hide the legend behind its key, put where the key covers the fewest data
-        points (once folded, it moves only for a clear gain: no key hopping between two
-        similar corners as data arrive). Returns the key's place."""
+    def key_place(self) -> tuple[str, int]:
+        """Where the key would cover the fewest data points, and how many it covers there
+        (once folded, it moves only for a clear gain: no key hopping between two similar
+        corners as data arrive)."""
         key = self._key_item()
         if not self.legend_folded:
-            self._style_key()
+            self._style_key()                 # its size at the current theme and zoom
         cover = self.cover_of(key.size().width(), key.size().height())
         now = self._key_corner if self.legend_folded else self.legend_corner
         order = [now] + [c for c in cover if c != now]
         corner = min(order, key=lambda c: cover[c])
         if self.legend_folded and cover[corner] >= 0.7 * cover[now]:
             corner = now
+        return corner, cover[corner]
+
+    def fold_legend(self, corner: str) -> None:
+        """Hide the legend behind its key, put at ``corner`` (from key_place)."""
+        key = self._key_item()
         self._anchor_key(corner)
         if not self.legend_folded:
             self.legend.hide()
             key.show()
             self.legend_folded = True
             self._fold_plot_size = (self.width(), self.height())
-        return corner
 
     def key_plot_resized(self) -> None:
         """The plot widget got another size: the legend may have room again."""

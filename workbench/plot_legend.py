@@ -261,7 +261,7 @@ class LegendMixin(LegendBandMixin, LegendKeyMixin):
         if self.legend_folded:
             # folded it stays (no legend that comes and goes with the data) until the
             # run, the scale or the plot's size changes; the key avoids the data
-            self.fold_legend()
+            self.fold_legend(self.key_place()[0])
             return self.legend_corner
         if not self.legend.isVisible():                      # hidden by its view
             return self.legend_corner
@@ -293,9 +293,9 @@ class LegendMixin(LegendBandMixin, LegendKeyMixin):
         if best != self.legend_corner:
             self._anchor_at(best)
         if cover[best] > 0 and not self.legend_on_request:
-            self.fold_legend()
-            if self.key_cover() >= cover[best]:              # the key would not help
-                self.unfold_legend()
+            corner, under_key = self.key_place()
+            if under_key < cover[best]:                      # only where the key helps
+                self.fold_legend(corner)
         return best
 
     def _anchor_at(self, corner: str) -> None:
