@@ -8,7 +8,6 @@ window, stops the workers at their next step.
 """
 from __future__ import annotations
 
-import gc
 import threading
 import time
 from pathlib import Path
@@ -23,7 +22,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QMen
                                QWidget)
 
 from engines.config import field_meta, field_type
-from workbench import sweep
+from workbench import gui_gc, sweep
 from workbench.curve_plot import CurvePlot
 from workbench.panel_export import export_plots
 from workbench.plot_style import FG, PALETTE, _pen, resolve_color
@@ -64,14 +63,11 @@ class SweepWindow(QWidget):
         self._bridge.result.connect(self._on_result)
         self._bridge.done.connect(self._on_done)
         self._bridge.failed.connect(self._on_failed)
-        # Garbage that holds Qt objects (closed windows in reference cycles) is collected
-        # here, in the GUI thread: collected by the sweep thread (whose allocations can
-        # start a collection) a widget's destructor ran there and deadlocked with the GUI
-        # thread over Qt's object lock and the GIL (seen once in CI, in
-        # test_closing_the_window_mid_sweep_ends_its_workers). This makes it rarer, not
-        # impossible: garbage made while the sweep runs can still be collected there.
-        gc.collect()
         self.thread = threading.Thread(target=self._work, name="sweep", daemon=True)
+        # While the sweep thread lives, garbage is collected in the GUI thread only: a
+        # collection in the sweep thread ran a closed window's Qt destructors there and
+        # deadlocked with the GUI thread (seen in CI).
+        gui_gc.collect_in_gui_thread(self.thread)
         self.thread.start()
 
     # ---- layout -----------------------------------------------------------------------------
@@ -206,6 +202,7 @@ class SweepWindow(QWidget):
         """Stop the sweep and wait for its workers to end; True when they did."""
         self.stop_event.set()
         self.thread.join(timeout)
+        gui_gc.thread_joined()
         return not self.thread.is_alive()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API

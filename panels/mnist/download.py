@@ -13,6 +13,7 @@ import threading
 from PySide6.QtCore import QObject, Signal
 
 from engines.mnist import data as mnist_data
+from workbench import gui_gc
 
 
 class DownloadThread(QObject):
@@ -28,6 +29,7 @@ class DownloadThread(QObject):
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self.run, name="mnist-download", daemon=True)
+        gui_gc.collect_in_gui_thread(self._thread)   # Qt destructors never in this thread
         self._thread.start()
 
     def isRunning(self) -> bool:  # noqa: N802 - QThread-like API
@@ -36,6 +38,7 @@ class DownloadThread(QObject):
     def wait(self, timeout_ms: int) -> bool:
         if self._thread is not None:
             self._thread.join(timeout_ms / 1000.0)
+            gui_gc.thread_joined()
         return not self.isRunning()
 
     def cancel(self) -> None:
