@@ -38,7 +38,7 @@ class Capabilities:
 
 RBM = Capabilities(
     short="RBM", method="Boltzmann machine (RBM)", data="discrete bits",
-    exact_density="up to Z: P ∝ e^{−F(v)}", density_level=1,
+    exact_density="up to Z: P ∝ exp(−F(v))", density_level=1,
     sampling="Markov chain (Gibbs sweeps)",
     conditioning="clamp units, no training",
     latent="binary hidden h",

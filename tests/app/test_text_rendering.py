@@ -1,28 +1,20 @@
 """Texts a projector shows must render as written: every demo text, and every form label
 and help text, is free of combining marks (Qt draws a combining hat or bar on the line
-above, "m +̂ (1−β̂)") and of raw TeX ("e^{−F}", "\\frac"), which no label renders."""
+above, "m +̂ (1−β̂)") and of raw TeX ("e^{−F}", "\\frac"), which no label renders. What
+panels draw beside their demo text (cards, readouts, plot titles and axis labels) is
+checked as shown, in the geometry test (tests/panels/test_geometry.py)."""
 from __future__ import annotations
 
 import dataclasses
-import re
-import unicodedata
 
 import pytest
 
 from engines.config import field_meta
 from engines.registry import TOPICS
+from tests.panels.geometry_checks import render_problems as problems
 from workbench.panel import load_text
 
 CASES = [(pid, spec) for pid, specs in TOPICS.items() for spec in specs]
-RAW_TEX = re.compile(r"\\[a-zA-Z]{2,}|[\^_]\{|\$[^$\s]")
-
-
-def problems(text: str) -> list[str]:
-    found = [f"combining U+{ord(c):04X} after {text[max(0, i - 8):i]!r}"
-             for i, c in enumerate(text) if unicodedata.combining(c)]
-    found += [f"raw TeX {m.group()!r} in {text[max(0, m.start() - 8):m.end() + 8]!r}"
-              for m in RAW_TEX.finditer(text)]
-    return found
 
 
 def test_the_checks_find_what_they_look_for():

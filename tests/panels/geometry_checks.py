@@ -2,6 +2,9 @@
 script: python -c "..." over a live window)."""
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QAbstractScrollArea, QLabel, QWidget
@@ -71,3 +74,41 @@ def column_cut(panel) -> bool:
     """Is the text column wider than what its scroll area shows (text cut at the right
     instead of re-wrapped)?"""
     return panel.controls.widget().width() > panel.controls.viewport().width() + 1
+
+
+#: TeX that no Qt label renders: "\\frac", "e^{−F}", "x_{i}", "$x$".
+RAW_TEX = re.compile(r"\\[a-zA-Z]{2,}|[\^_]\{|\$[^$\s]")
+
+
+def render_problems(text: str) -> list[str]:
+    """Combining marks (Qt draws a combining hat or bar on the line above: "m +̂ (1−β̂)")
+    and raw TeX in a text meant to be read."""
+    found = [f"combining U+{ord(c):04X} after {text[max(0, i - 8):i]!r}"
+             for i, c in enumerate(text) if unicodedata.combining(c)]
+    found += [f"raw TeX {m.group()!r} in {text[max(0, m.start() - 8):m.end() + 8]!r}"
+              for m in RAW_TEX.finditer(text)]
+    return found
+
+
+def shown_text(text: str) -> str:
+    """A label's text as the reader sees it (rich text: tags gone, entities decoded)."""
+    if "<" not in text and "&" not in text:
+        return text
+    doc = QTextDocument()
+    doc.setHtml(text)
+    return doc.toPlainText()
+
+
+def texts_that_render_badly(root: QWidget, plots=()) -> list[str]:
+    """Every visible label of ``root`` and every title and axis label of ``plots``, as
+    shown, checked by render_problems."""
+    texts = [label.text() for label in root.findChildren(QLabel)
+             if label.isVisible() and label.text()]
+    for plot in plots:
+        texts.append(str(getattr(plot, "_title", "") or ""))
+        item = getattr(plot, "plotItem", None)
+        for side in ("left", "bottom", "right", "top"):
+            axis = item.getAxis(side) if item is not None and side in item.axes else None
+            if axis is not None and axis.isVisible():
+                texts.append(str(axis.labelText or ""))
+    return [problem for text in texts for problem in render_problems(shown_text(text))]

@@ -6,6 +6,8 @@ and zoom 2 (fonts and lines doubled), light (1280×720) and dark (1366×768):
 - the text column is never wider than its scroll area (its text re-wraps, not cut);
 - no one-line label's text is wider than the label (long ones end in "…");
 - at zoom 1 no plot is cut off at its right edge;
+- no visible label, plot title or axis label shows raw TeX or a combining mark (once per
+  demo; the demo texts and forms: tests/app/test_text_rendering.py);
 - no plot title is elided, at zoom 1 or 2 (a title spans the whole plot, axes included,
   and is drawn smaller, then on two lines where it must).
 
@@ -20,7 +22,8 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from engines.registry import COURSE
-from tests.panels.geometry_checks import column_cut, labels_cut_off, outside_the_window
+from tests.panels.geometry_checks import (column_cut, labels_cut_off, outside_the_window,
+                                          texts_that_render_badly)
 from tests.panels.helpers import make_window
 
 pytestmark = pytest.mark.gui
@@ -34,7 +37,7 @@ def test_every_demo_fits_the_projector_modes_at_zoom_1_and_2(qtbot, tmp_path, pa
     window = make_window(qtbot, tmp_path)
     problems: dict[str, list[str]] = {"too big": [], "outside": [], "column cut": [],
                                       "labels cut": [], "plots cut": [],
-                                      "titles elided": []}
+                                      "titles elided": [], "renders badly": []}
     for (width, height), theme in SCREENS:
         window.resize(width, height)
         window.apply_theme(theme)
@@ -46,6 +49,10 @@ def test_every_demo_fits_the_projector_modes_at_zoom_1_and_2(qtbot, tmp_path, pa
                 for _ in range(3):
                     QApplication.processEvents()     # let the layouts recompute
                 where = f"{spec.name} at {width}×{height} zoom {zoom:g}"
+                if zoom == 1.0 and theme == "light":   # the texts, once per demo
+                    problems["renders badly"] += [
+                        f"{spec.name}: {p}" for p in
+                        texts_that_render_badly(panel, panel.view.plots())]
                 hint = window.minimumSizeHint()
                 if hint.width() > width or hint.height() > height:
                     problems["too big"].append(f"{where}: {hint.width()}×{hint.height()}")
