@@ -153,6 +153,7 @@ class MainWindow(LectureModeMixin, ViewActionsMixin, QMainWindow):
         self._action(view, "Reset zoom", self.zoom_reset, "Ctrl+0")
         self.hide_controls_action = self._action(view, "Hide controls (plots only)",
                                                  self.toggle_controls, "Ctrl+H", checkable=True)
+        self._action(view, "Fold or show the text column", self.toggle_column, "Ctrl+J")
         self.dark_action = self._action(view, "Dark theme", self.toggle_theme, "Ctrl+T",
                                         checkable=True)
 

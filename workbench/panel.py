@@ -73,6 +73,8 @@ class Panel(SessionMixin, PresentationMixin, GhostsExportMixin, QWidget):
         self.runner = EngineRunner(self, name=f"engine-host-{topic.id}")
         self.scale = 1.0
         self.theme = "light"
+        self._column_cramped = False          # the text column folds away (presentation)
+        self._column_choice: bool | None = None
         self.last_snapshot: Snapshot | None = None
         self.run_cfg: ConfigBase | None = None        # config of the current/last run
         self.history = RunHistory()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton,
-                               QSizePolicy, QWidget)
+                               QSizePolicy, QToolButton, QWidget)
 
 from workbench.panel_export import ExportButton
 from workbench.elided_label import ElidedLabel
@@ -67,6 +67,16 @@ class PanelHeader(QWidget):
         self.clear_ghosts_button = QPushButton("Clear")
         self.clear_ghosts_button.setToolTip("Forget the previous runs' faded curves")
         self.export_button = ExportButton(panel)
+        # Shown where the text column has folded away (zoom on a narrow window) or was
+        # folded by hand: brings it back, or folds it again.
+        self.column_button = QToolButton()
+        self.column_button.setText("☰ Text")
+        self.column_button.setCheckable(True)
+        self.column_button.setToolTip(
+            "Show or fold away the column with the demo's text and settings (Ctrl+J). "
+            "Zoomed on a narrow window it folds away by itself, so the plots get the room.")
+        self.column_button.setVisible(False)
+        head.addWidget(self.column_button)
         head.addWidget(self.title_label, 1)
         for widget in (self.demo_combo, QLabel("Preset:"), self.preset_combo,
                        self.preset_button, self.ghost_check, self.clear_ghosts_button,

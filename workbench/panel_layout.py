@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from workbench.panel import Panel
 
 #: Widgets of the header and the run bar that the panel exposes under the same names.
-HEADER_WIDGETS = ("title_label", "demo_combo", "preset_combo", "preset_button",
+HEADER_WIDGETS = ("column_button", "title_label", "demo_combo", "preset_combo", "preset_button",
                   "ghost_check", "clear_ghosts_button", "export_button")
 RUN_BAR_WIDGETS = ("start_button", "pause_button", "step_button", "stop_button",
                    "reset_button", "speed_combo", "progress_label", "message_label")
@@ -78,6 +78,7 @@ def connect_widgets(panel: "Panel") -> None:
     """Bound methods only, never lambdas capturing the panel: PySide holds lambdas
     strongly, which would keep a closed panel and its engine host alive."""
     panel.demo_combo.currentIndexChanged.connect(panel._on_demo_changed)
+    panel.column_button.clicked.connect(panel.toggle_column)
     panel.preset_button.clicked.connect(panel._on_apply_preset)
     panel.ghost_check.toggled.connect(panel._on_ghosts_toggled)
     panel.clear_ghosts_button.clicked.connect(panel._on_clear_ghosts)

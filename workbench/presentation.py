@@ -25,19 +25,56 @@ class PresentationMixin:
         for view in self.view_for.values():
             for plot in view.plots():
                 plot.set_line_scale(factor)
-        # The text column grows with the fonts (up to 40 % of the panel), so the text
-        # re-wraps instead of being cut; the plots keep the rest.
-        total = max(self.splitter.width(), 800)
-        column = min(int(360 * factor), int(0.4 * total))
-        self.splitter.setSizes([column, total - column])
+        self.size_column()
         self.settings.panel(self.panel_id)["scale"] = factor
         self.scale_changed.emit(factor)
 
+    def size_column(self) -> None:
+        """The text column grows with the fonts (up to 40 % of the panel), so the text
+        re-wraps instead of being cut; the plots keep the rest."""
+        total = max(self.splitter.width(), 800)
+        column = min(int(360 * self.scale), int(0.4 * total))
+        self.splitter.setSizes([column, total - column])
+
     def set_controls_hidden(self, hidden: bool) -> None:
         """Leave only the plots (keyboard shortcuts keep working)."""
-        for widget in (self.header, self.controls, self.run_bar):
+        for widget in (self.header, self.run_bar):
             widget.setVisible(not hidden)
         self.settings.panel(self.panel_id)["hide_controls"] = bool(hidden)
+        self.show_column()
+
+    # ---- the text column folds away where the plots need the room ---------------------------
+    def set_column_cramped(self, cramped: bool) -> None:
+        """The window says whether the column should fold away (zoomed on a narrow window:
+        workbench.window_view). The user's own choice (toggle_column) holds until the
+        window leaves that state or enters it again."""
+        if cramped != self._column_cramped:
+            self._column_choice = None
+        self._column_cramped = cramped
+        self.show_column()
+
+    def toggle_column(self) -> None:
+        """The header's "☰ Text" button and Ctrl+J: fold the column away, or bring it back."""
+        self._column_choice = not self.column_shown
+        self.show_column()
+
+    @property
+    def column_shown(self) -> bool:
+        """Is the column wanted (plots-only mode, Ctrl+H, hides it regardless)?"""
+        if self._column_choice is not None:
+            return self._column_choice
+        return not self._column_cramped
+
+    def show_column(self) -> None:
+        shown = self.column_shown and not self.controls_hidden
+        was_shown = self.controls.isVisibleTo(self)
+        self.controls.setVisible(shown)
+        button = self.header.column_button
+        button.setVisible(not self.controls_hidden
+                          and (self._column_cramped or not self.column_shown))
+        button.setChecked(self.column_shown)
+        if shown and not was_shown:
+            self.size_column()
 
     @property
     def controls_hidden(self) -> bool:

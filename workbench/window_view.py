@@ -11,6 +11,9 @@ from workbench.theme import apply_app_theme
 ZOOM_STEP = 1.15
 #: Above this zoom, a window narrower than WIDE_WINDOW hides the topic list: the plots
 #: and the text need the width more (Ctrl+M, the course map, and Ctrl+K still navigate).
+#: The panel's text column folds away there too ("☰ Text" or Ctrl+J brings it back): at
+#: zoom 2 on 1280×720 it took 40 % of the width and left four-plot demos ~40 px tall
+#: data areas under their re-wrapped readouts.
 SIDEBAR_ZOOM, WIDE_WINDOW = 1.3, 1600
 
 
@@ -79,10 +82,20 @@ class ViewActionsMixin:
             return False
         return panel.scale < SIDEBAR_ZOOM or self.width() >= WIDE_WINDOW
 
+    def column_cramped(self) -> bool:
+        panel = self.current_panel
+        return panel is not None and panel.scale >= SIDEBAR_ZOOM and self.width() < WIDE_WINDOW
+
     def update_sidebar(self) -> None:
         wanted = self.sidebar_wanted()
         if self.sidebar.isVisibleTo(self) != wanted:
             self.sidebar.setVisible(wanted)
+        if self.current_panel is not None:
+            self.current_panel.set_column_cramped(self.column_cramped())
+
+    def toggle_column(self) -> None:
+        if self.current_panel:
+            self.current_panel.toggle_column()
 
     def scale_chrome(self, factor: float) -> None:
         """The zoom of the panel shown applies to the window around it too: topic list,
