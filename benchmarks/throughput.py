@@ -4,6 +4,11 @@ in a spawned process like an engine host's.
     python benchmarks/throughput.py                  # nn-basics: function, landscape, image
     python benchmarks/throughput.py --panel rl       # every demo of a panel
     python benchmarks/throughput.py --panel all      # every demo of every built panel
+    python benchmarks/throughput.py --panel all --repeats 1 --seconds 2   # a quick look
+
+Each demo's ratio is the median of --repeats in-GUI runs, each measured against the
+headless runs just before and after it (the same demo's ratio moved by ±0.2 from one
+single-run measurement to the next).
 
 For the panel-wide runs each demo uses its quick preset with as many steps as a headless
 run trains in about SECONDS seconds (measured first), so every demo costs about the same.
@@ -15,6 +20,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -122,27 +128,42 @@ def sized_config(panel_id: str, spec):
     return sized, sized.steps / rate
 
 
-def compare(app, window, panel, spec, cfg) -> float:
+def compare(app, window, panel, spec, cfg, repeats: int = 1) -> float:
+    """The median over ``repeats`` in-GUI runs of in-GUI / headless steps/s, each in-GUI
+    run between two headless ones (h0 g0 h1 g1 h2 ...: run i against (h_i + h_i+1) / 2),
+    the two headless processes taking turns. Interleaved, a drift of the machine (a
+    thermal or frequency change, another process) moves both sides of a ratio alike."""
     # A first run in a fresh engine host pays its one-off costs (importing the engine's
     # module, torch's first backward) on the clock; the headless side is warm from the
     # probes, so the host gets a short warm-up run too.
     least = field_meta(spec.config, "steps")["min"]
     in_gui(app, window, panel, spec, cfg.replace(steps=min(cfg.steps, max(least, 20))))
     headless(spec, cfg, 1)                       # the second process's warm-up
-    h1 = headless(spec, cfg, 0)
-    g = in_gui(app, window, panel, spec, cfg)
-    h2 = headless(spec, cfg, 1)
-    h = (h1 + h2) / 2
-    print(f"{spec.name:16s}: headless {h:9.1f} steps/s (processes {h1:.0f}, {h2:.0f}); "
-          f"in GUI {g:9.1f} steps/s; ratio {g / h:.3f}", flush=True)
-    return g / h
+    rates = [headless(spec, cfg, 0)]
+    ratios, gui = [], []
+    for i in range(repeats):
+        gui.append(in_gui(app, window, panel, spec, cfg))
+        rates.append(headless(spec, cfg, (i + 1) % 2))
+        ratios.append(gui[-1] / ((rates[-2] + rates[-1]) / 2))
+    ratio = statistics.median(ratios)
+    spread = (f"; runs {min(ratios):.3f}-{max(ratios):.3f}" if repeats > 1 else "")
+    print(f"{spec.name:16s}: headless {statistics.mean(rates):9.1f} steps/s (runs "
+          f"{', '.join(f'{r:.0f}' for r in rates)}); in GUI {statistics.mean(gui):9.1f} "
+          f"steps/s; ratio {ratio:.3f}{spread}", flush=True)
+    return ratio
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--panel", default=None, help="a panel id, or 'all'")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="in-GUI runs per demo, each between two headless runs; the "
+                             "median ratio counts (default 3)")
+    parser.add_argument("--seconds", type=float, default=4.0,
+                        help="headless seconds per run (default 4)")
     args = parser.parse_args()
-    global BASELINE
+    global BASELINE, SECONDS
+    SECONDS = args.seconds
     BASELINE = Baseline()
     app = create_app()
     settings = Settings(Path(tempfile.mkdtemp()) / "s.json")
@@ -154,7 +175,7 @@ def main() -> None:
             spec = demo("nn-basics", name)
             cfg = preset_config("nn-basics", spec, "quick").replace(steps=steps)
             headless(spec, cfg.replace(steps=max(50, steps // 10)))  # warm-up
-            compare(app, window, panel, spec, cfg)
+            compare(app, window, panel, spec, cfg, args.repeats)
         window.shutdown()
         return
     ratios, short = [], []
@@ -169,7 +190,7 @@ def main() -> None:
             except Exception as exc:   # e.g. a dataset that is not there: say so, go on
                 print(f"{spec.name:16s}: skipped ({exc})")
                 continue
-            ratio = compare(app, window, panel, spec, cfg)
+            ratio = compare(app, window, panel, spec, cfg, args.repeats)
             if seconds < MIN_SECONDS:
                 print(f"{'':16s}  (a whole run trains {seconds:.2f} s: not counted)")
                 short.append(f"{panel_id}/{spec.name}")

@@ -179,8 +179,11 @@ def landscape_colormap() -> pg.ColorMap:
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-#: A log axis over more decades than this shows decades only (no 2..9 minor ticks).
+#: A log axis over more decades than this shows decades only (no 2..9 minor ticks),
 LOG_MINOR_MAX_DECADES = 4.0
+#: and so does one whose decades are shorter than this (px): eight grid lines in ~60 px
+#: read as a grey band, and cost ~2 ms a frame on generative/vae's loss plot.
+LOG_MINOR_DECADE_PX = 90.0
 
 
 class KitAxis(pg.AxisItem):
@@ -232,9 +235,10 @@ class KitAxis(pg.AxisItem):
     def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802, N803
         # pyqtgraph adds the 2..9 of every decade in range as minor ticks, each with its
         # grid line: over 19 decades (dynamics/implicit's residuals) 170 lines that cost
-        # ~10 ms a frame and are too dense to read. Only on short ranges.
+        # ~10 ms a frame and are too dense to read. Only on short ranges, where a decade
+        # has room for them.
         ticks = super().logTickValues(minVal, maxVal, size, stdTicks)
-        if maxVal - minVal > LOG_MINOR_MAX_DECADES:
+        if maxVal - minVal > min(LOG_MINOR_MAX_DECADES, size / LOG_MINOR_DECADE_PX):
             majors = [(spacing, values) for spacing, values in ticks if spacing is not None]
             ticks = majors or ticks
         return ticks

@@ -146,11 +146,43 @@ def test_hnn_contours_are_traced_again_only_when_the_learned_grid_changes(qtbot)
     view = HNNView(demo("dynamics", "hnn"))
     qtbot.addWidget(view)
     traced = []
-    original = view.iso_learned[0].setData
-    view.iso_learned[0].setData = lambda *a, **k: (traced.append(1), original(*a, **k))
+    original = view.iso_learned.setData
+    view.iso_learned.setData = lambda *a, **k: (traced.append(1), original(*a, **k))
     view.show_snapshot(snap)
     view.show_snapshot(snap)
     assert len(traced) == 1
     arrays = dict(snap.arrays, h_learned_grid=snap.arrays["h_learned_grid"] + 0.1)
     view.show_snapshot(dataclasses.replace(snap, arrays=arrays))
     assert len(traced) == 2
+
+
+def test_hnn_level_lines_lie_on_their_levels(qtbot):
+    """The white lines are H_θ's levels, the dashed ones H's, in the plot's q, p: every
+    traced point, looked up in the field by bilinear interpolation at the pixel centres,
+    has one of the levels' values."""
+    from scipy.interpolate import RegularGridInterpolator
+
+    from engines.dynamics.hnn import HNNEngine
+    from engines.dynamics.physics_specs import HNNConfig
+    from engines.registry import demo
+    from panels.dynamics.physics_views import N_LEVELS, HNNView, pixel_centres
+
+    snap = HNNEngine(HNNConfig(steps=10, n_samples=50), "cpu").snapshot()
+    view = HNNView(demo("dynamics", "hnn"))
+    qtbot.addWidget(view)
+    view.show_snapshot(snap)
+    a = snap.arrays
+    levels = np.asarray(a["h_levels"][:N_LEVELS], float)
+    gx, gy = pixel_centres(a["h_extent"], a["h_true_grid"].shape)
+    for item, grid in ((view.iso_learned, a["h_learned_grid"]), (view.iso_true,
+                                                                 a["h_true_grid"])):
+        x, y = item.getData()
+        finite = np.isfinite(x)
+        assert finite.sum() > 50
+        field = RegularGridInterpolator((gy, gx), np.asarray(grid, float))
+        values = field(np.column_stack([y[finite], x[finite]]))
+        nearest = np.min(np.abs(values[:, None] - levels[None, :]), axis=1)
+        assert np.max(nearest) < 1e-9 * max(1.0, np.abs(levels).max())
+    view.reset()
+    x, _ = view.iso_true.getData()
+    assert x is None or len(x) == 0

@@ -166,3 +166,13 @@ def test_a_log_axis_over_many_decades_has_no_minor_ticks(qtbot):
     assert all(abs(t - round(t)) < 1e-9 for v in wide for t in v)       # decades only
     short = ticks(0, 2)
     assert any(abs(t - round(t)) > 1e-3 for v in short for t in v)      # 2..9 there
+
+    def minors(lo_exp, hi_exp) -> bool:
+        return any(abs(t - round(t)) > 1e-3 for v in ticks(lo_exp, hi_exp) for t in v)
+
+    # 3.5 decades: too short a decade for eight more lines on this 300 px plot, room for
+    # them on a 900 px one
+    assert not minors(-2.5, 1)
+    plot.resize(400, 900)
+    QApplication.processEvents()
+    assert minors(-2.5, 1)
