@@ -10,7 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters  # noqa: F401  (registers pg.exporters)
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFontMetricsF
 
 
 # ---- colours ----------------------------------------------------------------------------
@@ -215,6 +215,16 @@ class KitAxis(pg.AxisItem):
             kept.append((rect, flags, text))
             last = end
         return axis_spec, tick_specs, kept
+
+    def _updateMaxTextSize(self, x):  # noqa: N802 - pyqtgraph API
+        # pyqtgraph measures a label's height as 0.8 of its bounding rect ("usually just a
+        # bit too large"): at zoom 2 a bottom axis was 7 px too short and cut the
+        # descenders of "g", "p", "y" and the "␣" of information/text's letter axis. At
+        # zoom 1 its 18 px floor happened to hide this.
+        if self.orientation in ("top", "bottom"):
+            font = self.style["tickFont"] or self.font()
+            x = max(x, math.ceil(QFontMetricsF(font).height()))
+        return super()._updateMaxTextSize(x)
 
     def boundingRect(self):
         # With grid lines pyqtgraph's bounding rect is the axis and the view, without the

@@ -488,7 +488,11 @@ class VAEView(DemoView):
         self.color_combo.setToolTip("Colour the latent points by a true generating parameter")
         self.color_combo.currentIndexChanged.connect(self._recolor)
         self.color_label = _label()
-        top = _bar(QLabel("Colour latent points by:"), self.color_combo, self.color_label)
+        top = _bar(QLabel("Colour latent points by:"), self.color_combo, self.color_label,
+                   stretch_after=False)
+        # the colour key takes the rest of the row: squeezed to nothing by the bar's
+        # stretch it was not shown, and at zoom 2 it wrapped into a 150 px tall column
+        top.layout().setStretchFactor(self.color_label, 1)
         self.recon_cell = _Cell(
             Curve("Inputs & reconstructions", "t  (solid x, dashed x')", "",
                       legend=None),

@@ -176,3 +176,26 @@ def test_a_log_axis_over_many_decades_has_no_minor_ticks(qtbot):
     plot.resize(400, 900)
     QApplication.processEvents()
     assert minors(-2.5, 1)
+
+
+def test_a_bottom_axis_is_tall_enough_for_its_labels_descenders_at_zoom_2(qtbot):
+    """pyqtgraph sizes a bottom axis by 0.8 of its labels' height: at zoom 2 it cut the
+    descenders of "g", "p", "y" (information/text's letter axis)."""
+    plot = CurvePlot("Letters", "", "P")
+    qtbot.addWidget(plot)
+    plot.add_curve("f", "f")
+    plot.set_curve("f", np.arange(5.0), np.arange(5.0))
+    axis = plot.plotItem.getAxis("bottom")
+    axis.setTicks([[(i, c) for i, c in enumerate("gpqyj")]])
+    plot.set_line_scale(2.0)
+    plot.resize(500, 300)
+    plot.show()
+    qtbot.waitExposed(plot)
+    for _ in range(3):
+        QApplication.processEvents()
+    font = axis.style["tickFont"] or axis.font()
+    line = QFontMetricsF(font).height()
+    assert line > 25                                   # the zoomed font, not zoom 1's
+    # pyqtgraph's own sum: ticks, the gap under them, the labels
+    room = axis.height() - max(0, axis.style["tickLength"]) - axis.style["tickTextOffset"][1]
+    assert room >= line - 0.5
