@@ -7,7 +7,7 @@ run in that thread: it takes Qt's object lock and then waits for the GIL in a Py
 override, while the GUI thread holds the GIL and waits for the same lock. The application
 hangs for good (seen in CI, in the sweep window's tests).
 
-``collect_in_gui_thread(thread)`` closes that door: while the thread lives, automatic
+``start_collecting_in_gui_thread(thread)`` closes that door: while the thread lives, automatic
 collection is off and a GUI-thread timer collects instead, by the same thresholds CPython
 uses. When the last such thread has ended, automatic collection is switched back on.
 """
@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject, QTimer
 #: How often the GUI thread looks at the allocation counts (ms). A young collection
 #: takes well under a millisecond; 700 allocations pass much faster than this anyway.
 CHECK_MS = 100
-#: A full collection walks every object (tens of ms with torch loaded): at most this often.
+#: A full collection walks every object (milliseconds to tens of ms): at most this often.
 FULL_EVERY_S = 10.0
 
 
@@ -95,9 +95,20 @@ def collector() -> GuiThreadCollector:
     return _collector
 
 
-def collect_in_gui_thread(thread: threading.Thread) -> None:
-    """Call from the GUI thread (a QApplication running), before ``thread.start()``."""
-    collector().watch(thread)
+def start_collecting_in_gui_thread(thread: threading.Thread) -> None:
+    """Start ``thread``, garbage being collected in the GUI thread only while it runs.
+    Call from the GUI thread (a QApplication running)."""
+    watcher = collector()
+    watcher.watch(thread)      # before start(): the thread's first allocations count
+    try:
+        thread.start()
+    except BaseException:
+        watcher.threads.remove(thread)   # never started: it must not hold collection off
+        if not watcher.threads:
+            watcher.timer.stop()
+            if watcher.was_enabled:
+                gc.enable()
+        raise
 
 
 def thread_joined() -> None:

@@ -67,8 +67,7 @@ class SweepWindow(QWidget):
         # While the sweep thread lives, garbage is collected in the GUI thread only: a
         # collection in the sweep thread ran a closed window's Qt destructors there and
         # deadlocked with the GUI thread (seen in CI).
-        gui_gc.collect_in_gui_thread(self.thread)
-        self.thread.start()
+        gui_gc.start_collecting_in_gui_thread(self.thread)
 
     # ---- layout -----------------------------------------------------------------------------
     def _build(self, theme: str, scale: float) -> None:

@@ -29,8 +29,8 @@ class DownloadThread(QObject):
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self.run, name="mnist-download", daemon=True)
-        gui_gc.collect_in_gui_thread(self._thread)   # Qt destructors never in this thread
-        self._thread.start()
+        # started so that Qt objects' destructors never run in this thread
+        gui_gc.start_collecting_in_gui_thread(self._thread)
 
     def isRunning(self) -> bool:  # noqa: N802 - QThread-like API
         return self._thread is not None and self._thread.is_alive()

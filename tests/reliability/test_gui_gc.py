@@ -42,8 +42,9 @@ def run_worker(watched: bool) -> list[str]:
     started, go_on = threading.Event(), threading.Event()
     worker = threading.Thread(target=allocate_a_lot, args=(started, go_on), name="worker")
     if watched:
-        gui_gc.collect_in_gui_thread(worker)
-    worker.start()
+        gui_gc.start_collecting_in_gui_thread(worker)
+    else:
+        worker.start()
     started.wait(10)
     make_cycle()                 # young garbage, made after the watch's own collection
     go_on.set()
@@ -67,8 +68,7 @@ def test_a_watched_workers_allocations_leave_the_garbage_to_the_gui_thread(qapp)
 def test_the_timer_collects_while_the_worker_runs(qtbot):
     stop = threading.Event()
     worker = threading.Thread(target=stop.wait, args=(10,), name="waiting worker")
-    gui_gc.collect_in_gui_thread(worker)
-    worker.start()
+    gui_gc.start_collecting_in_gui_thread(worker)
     try:
         Node.died_in = []
         make_cycle()
@@ -100,3 +100,15 @@ def test_the_collector_picks_the_generation_as_cpython_does(qapp):
         del keep
     finally:
         gc.enable()
+
+
+def test_a_thread_that_cannot_start_does_not_hold_collection_off(qapp, monkeypatch):
+    worker = threading.Thread(target=lambda: None, name="never")
+
+    def refuse():
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(worker, "start", refuse)
+    with pytest.raises(RuntimeError):
+        gui_gc.start_collecting_in_gui_thread(worker)
+    assert gc.isenabled() and not gui_gc.collector().active
